@@ -1,0 +1,1 @@
+"""expect: keeps clients informed before they have to ask."""

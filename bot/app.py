@@ -1,0 +1,21 @@
+"""The Bolt app, built by a factory from the services."""
+from __future__ import annotations
+
+from slack_bolt import App
+
+from bot.commands import load_all
+from bot.listeners import register_listeners
+from bot.services import Services
+
+
+def create_app(services: Services) -> App:
+    load_all()
+    app = App(
+        token=services.settings.bot_token,
+        signing_secret=services.settings.signing_secret or "socket-mode",
+        client=services.gateway.bolt_client,
+        token_verification_enabled=False,
+        request_verification_enabled=not services.settings.socket_mode,
+    )
+    register_listeners(app, services)
+    return app

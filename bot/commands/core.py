@@ -1,0 +1,159 @@
+"""Registering and tracking projects and milestones."""
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from sqlalchemy.orm import Session
+
+from bot.blocks.format import instant_token, reply, section
+from bot.blocks.modals import add_project_modal
+from bot.blocks.projects import project_list, project_status
+from bot.commands import COMMANDS, Args, CommandContext, command
+from bot.commands.parse import channel_id, percent, user_id
+from bot.domain import signals
+from bot.domain.dates import parse_due_date
+from bot.domain.errors import UserError
+from bot.domain.projects import (
+    NewProject, active_projects, add_milestone, create_project, find_milestone, find_project, local_today,
+    mark_done, set_progress,
+)
+from bot.domain.schedule import WEEKDAY_NAMES, parse_cadence, parse_respond_within, zone
+from bot.models import Project
+from bot.slack.gateway import SlackError, SlackGateway
+
+StatusLine = Callable[[Session, Project], str | None]
+STATUS_LINES: list[StatusLine] = []
+ADD_PROJECT = '/expect add-project "Acme Website" #acme-shared client="Acme Corp" tz=Europe/Berlin cadence="mon 10:00"'
+
+
+@command("help", usage="/expect help", summary="this help", public=True)
+def show_help(ctx: CommandContext, args: Args) -> dict:
+    lines = [f"• `{c.usage}` — {c.summary}" for c in COMMANDS.values() if c.name != "help"]
+    text = ("*expect keeps your clients informed before they have to ask.*\n" + "\n".join(lines) +
+            "\nNames and titles with spaces go in double quotes. Dates: `2026-12-04`, `fri`, `next friday`, "
+            "`dec 4`, `in 2 weeks`.")
+    return reply("expect: commands", [section(text[:3000])])
+
+
+def check_channel(gateway: SlackGateway, channel: str) -> None:
+    """The bot must be in the channel, and the channel must be open, before anything is registered for it."""
+    try:
+        info = gateway.channel_info(channel)
+    except SlackError as error:
+        if error.code in ("channel_not_found", "not_in_channel"):
+            raise UserError(f"I can't see <#{channel}>. Invite me there first: `/invite @expect`.") from error
+        raise
+    if info.is_archived:
+        raise UserError(f"<#{channel}> is archived. Pick an open channel.")
+    if not info.is_member:
+        raise UserError(f"I'm not in <#{channel}> yet. Invite me there first: `/invite @expect`.")
+
+
+def new_project_from_args(ctx: CommandContext, args: Args) -> NewProject:
+    channels = [w for w in args.words if w.startswith("<#")]
+    names = [w for w in args.words if not w.startswith("<")]
+    if not names:
+        raise UserError("Give the project a name.", ADD_PROJECT)
+    if len(names) > 1:
+        raise UserError("Put a name with spaces in double quotes.", ADD_PROJECT)
+    if not channels:
+        raise UserError("Say which channel the client reads (usually the shared Slack Connect channel).", ADD_PROJECT)
+    owner = user_id(args.option("owner")) if args.option("owner") else ctx.user_id
+    internal = channel_id(args.option("internal")) if args.option("internal") else None
+    weekday, at = parse_cadence(args.option("cadence", "mon 10:00"))
+    tz = args.option("tz") or owner_zone(ctx.gateway, owner)
+    zone(tz)
+    return NewProject(
+        name=names[0], channel_id=channel_id(channels[0]), owner_id=owner, tz=tz,
+        client_name=args.option("client"), cadence_weekday=weekday, cadence_time=at,
+        internal_channel_id=internal, respond_within=parse_respond_within(args.option("respond-within", "1d")),
+    )
+
+
+def owner_zone(gateway: SlackGateway, owner: str) -> str:
+    try:
+        tz = gateway.user_info(owner).tz
+    except SlackError:
+        return "UTC"
+    return tz if tz and "/" in tz else "UTC"
+
+
+def register_project(ctx: CommandContext, new: NewProject) -> Project:
+    check_channel(ctx.gateway, new.channel_id)
+    if new.internal_channel_id:
+        check_channel(ctx.gateway, new.internal_channel_id)
+    return save_project(ctx, new)
+
+
+def save_project(ctx: CommandContext, new: NewProject) -> Project:
+    project = create_project(ctx.session, team_id=ctx.team_id, new=new, created_by=ctx.user_id, now=ctx.now)
+    signals.project_created.send(session=ctx.session, project=project, now=ctx.now)
+    return project
+
+
+@command("add-project", usage='add-project "<name>" #channel [client="…"] [tz=Area/City] [cadence="mon 10:00"] '
+         '[owner=@user] [internal=#channel] [respond-within=4h|1d]', summary="register a client project")
+def add_project(ctx: CommandContext, args: Args) -> dict | None:
+    if not args.words and not args.options:
+        ctx.gateway.open_view(ctx.trigger_id, add_project_modal())
+        return None
+    project = register_project(ctx, new_project_from_args(ctx, args))
+    return reply(f"Registered {project.name}", [section(registered_text(project))])
+
+
+def registered_text(project: Project) -> str:
+    return (f":white_check_mark: Registered *{project.name}* (`{project.slug}`) for <#{project.channel_id}>, "
+            f"owner <@{project.owner_id}>.\nUpdates go out {WEEKDAY_NAMES[project.cadence_weekday]}s at "
+            f"{project.cadence_time} {project.tz}; the first one {instant_token(project.next_update_at)}.\n"
+            f"Next: `/expect add-milestone {project.slug} \"Design sign-off\" due=fri`")
+
+
+@command("add-milestone", usage='add-milestone <project> "<title>" due=<date>', summary="add a milestone")
+def add_milestone_command(ctx: CommandContext, args: Args) -> dict:
+    example = '/expect add-milestone acme-website "Design sign-off" due=fri'
+    if len(args.words) != 2 or not args.option("due"):
+        raise UserError("Give the project, the milestone title in quotes, and a due date.", example)
+    project = find_project(ctx.session, team_id=ctx.team_id, ref=args.words[0])
+    due = parse_due_date(args.option("due"), today=local_today(project, ctx.now))
+    milestone, warning = add_milestone(ctx.session, project=project, title=args.words[1], due=due, now=ctx.now)
+    signals.milestone_added.send(session=ctx.session, project=project, milestone=milestone, now=ctx.now)
+    text = f":white_check_mark: Added #{milestone.number} *{milestone.title}* to *{project.name}*, due {due:%a %-d %b %Y}."
+    if warning:
+        text += f"\n:warning: {warning}"
+    return reply(f"Added {milestone.title}", [section(text)])
+
+
+@command("list", usage="list", summary="active projects with health and next milestone")
+def list_projects(ctx: CommandContext, args: Args) -> dict:
+    projects = active_projects(ctx.session, ctx.team_id)
+    return reply("Active projects", project_list(projects, lambda p: local_today(p, ctx.now)))
+
+
+@command("status", usage="status <project>", summary="milestones, dates, progress and state")
+def status(ctx: CommandContext, args: Args) -> dict:
+    if len(args.words) != 1:
+        raise UserError("Say which project.", "/expect status acme-website")
+    project = find_project(ctx.session, team_id=ctx.team_id, ref=args.words[0])
+    extra = [line for line in (fn(ctx.session, project) for fn in STATUS_LINES) if line]
+    return reply(f"Status of {project.name}", project_status(project, local_today(project, ctx.now), extra))
+
+
+@command("progress", usage="progress <project> <milestone> <0-100>%", summary="record progress on a milestone")
+def progress(ctx: CommandContext, args: Args) -> dict:
+    if len(args.words) != 3:
+        raise UserError("Give the project, the milestone and a percentage.", "/expect progress acme-website #2 60%")
+    project = find_project(ctx.session, team_id=ctx.team_id, ref=args.words[0])
+    milestone = find_milestone(project, args.words[1])
+    set_progress(milestone, percent(args.words[2]))
+    return reply("Progress recorded", [section(f"*{milestone.title}* is now at {milestone.progress}%.")])
+
+
+@command("done", usage="done <project> <milestone>", summary="mark a milestone delivered")
+def done(ctx: CommandContext, args: Args) -> dict:
+    if len(args.words) != 2:
+        raise UserError("Give the project and the milestone.", '/expect done acme-website "Design sign-off"')
+    project = find_project(ctx.session, team_id=ctx.team_id, ref=args.words[0])
+    milestone = find_milestone(project, args.words[1])
+    mark_done(milestone, by=ctx.user_id, now=ctx.now)
+    signals.milestone_done.send(session=ctx.session, project=project, milestone=milestone, by=ctx.user_id, now=ctx.now)
+    return reply("Marked done", [section(f":tada: *{milestone.title}* is done.")])

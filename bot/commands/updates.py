@@ -1,0 +1,1 @@
+"""Weekly-update subcommands: filled in by the weekly-update feature."""

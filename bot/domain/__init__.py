@@ -1,0 +1,1 @@
+"""The product's rules: plain Python and SQLAlchemy, never Slack."""

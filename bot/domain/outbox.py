@@ -1,0 +1,91 @@
+"""Posts waiting to go to Slack: one row per (project, kind, period key), so a post is never queued twice."""
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+from sqlalchemy import func, select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from bot.domain.projects import business_hours
+from bot.models import OutboxMessage, Project
+
+WEEK = timedelta(days=7)
+EVENT_TYPE = "expect_post"
+
+
+def enqueue(
+    session: Session,
+    *,
+    project: Project,
+    kind: str,
+    period_key: str,
+    payload: dict,
+    now: datetime,
+    channel_id: str | None = None,
+    client_visible: bool = True,
+    top_level: bool = True,
+    urgent: bool = False,
+    not_before: datetime | None = None,
+    thread_of: OutboxMessage | None = None,
+) -> OutboxMessage:
+    """Queue a post once; asking again for the same (project, kind, period key) returns the first row.
+
+    Client-visible posts wait for the client's business hours unless urgent.
+    """
+    existing = find(session, project_id=project.id, kind=kind, period_key=period_key)
+    if existing:
+        return existing
+    ready_at = max(not_before or now, now)
+    if client_visible and not urgent:
+        ready_at = business_hours(project).next_open(ready_at)
+    row = OutboxMessage(
+        project_id=project.id, kind=kind, period_key=period_key, channel_id=channel_id or project.channel_id,
+        payload=payload, client_visible=client_visible, top_level=top_level and thread_of is None, urgent=urgent,
+        not_before=ready_at, thread_of_id=thread_of.id if thread_of else None,
+        thread_ts=thread_of.ts if thread_of else None, created_at=now,
+    )
+    try:
+        with session.begin_nested():
+            session.add(row)
+    except IntegrityError:
+        return find(session, project_id=project.id, kind=kind, period_key=period_key)
+    return row
+
+
+def find(session: Session, *, project_id: int, kind: str, period_key: str) -> OutboxMessage | None:
+    return session.scalar(
+        select(OutboxMessage).where(
+            OutboxMessage.project_id == project_id, OutboxMessage.kind == kind, OutboxMessage.period_key == period_key
+        )
+    )
+
+
+def cancel(row: OutboxMessage) -> bool:
+    """Withdraw a post that has not started sending."""
+    if row.state == "pending":
+        row.state = "cancelled"
+        return True
+    return False
+
+
+def top_level_posts_this_week(session: Session, *, channel_id: str, now: datetime) -> int:
+    return session.scalar(
+        select(func.count()).select_from(OutboxMessage).where(
+            OutboxMessage.channel_id == channel_id, OutboxMessage.sent_at >= now - WEEK,
+            OutboxMessage.client_visible.is_(True), OutboxMessage.top_level.is_(True), OutboxMessage.state == "sent",
+        )
+    )
+
+
+def latest_update_post(session: Session, *, project_id: int) -> OutboxMessage | None:
+    return session.scalar(
+        select(OutboxMessage)
+        .where(OutboxMessage.project_id == project_id, OutboxMessage.kind == "update", OutboxMessage.state == "sent")
+        .order_by(OutboxMessage.sent_at.desc())
+        .limit(1)
+    )
+
+
+def metadata_for(row: OutboxMessage) -> dict:
+    return {"event_type": EVENT_TYPE, "event_payload": {"outbox_id": row.id, "kind": row.kind}}

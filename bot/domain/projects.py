@@ -1,0 +1,191 @@
+"""Registering and tracking client projects and their milestones."""
+from __future__ import annotations
+
+import difflib
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session, selectinload
+
+from bot.domain.errors import UserError
+from bot.domain.schedule import BusinessHours, next_cadence, zone
+from bot.domain.text import clean_user_text, slugify
+from bot.models import Milestone, Project
+
+AT_RISK_BUSINESS_DAYS = 3
+HEALTH_LABELS = {"on_track": "On track", "at_risk": "At risk", "off_track": "Off track"}
+
+
+@dataclass(frozen=True)
+class NewProject:
+    name: str
+    channel_id: str
+    owner_id: str
+    tz: str
+    client_name: str | None = None
+    cadence_weekday: int = 0
+    cadence_time: str = "10:00"
+    internal_channel_id: str | None = None
+    respond_within: str = "1d"
+
+
+def local_today(project: Project, now: datetime) -> date:
+    return now.astimezone(zone(project.tz)).date()
+
+
+def business_hours(project: Project) -> BusinessHours:
+    return BusinessHours(project.business_days, project.business_start, project.business_end, zone(project.tz))
+
+
+def reschedule(project: Project, *, now: datetime) -> None:
+    """Set the next update instant (and its preview) from the cadence, after `now`."""
+    at = next_cadence(project.cadence_weekday, project.cadence_time, zone(project.tz), after=now)
+    project.next_update_at = at
+    preview_at = at - timedelta(hours=project.preview_lead_hours)
+    project.next_preview_at = max(preview_at, now)
+
+
+def create_project(session: Session, *, team_id: str, new: NewProject, created_by: str, now: datetime) -> Project:
+    """Register a project; the name must be new in the workspace."""
+    name = clean_user_text(new.name, field="project name", limit=200, example='/expect add-project "Acme Website" #acme')
+    if not name:
+        raise UserError("Give the project a name.", '/expect add-project "Acme Website" #acme')
+    zone(new.tz)
+    slug = slugify(name)
+    clash = session.scalar(
+        select(Project).where(Project.team_id == team_id, (Project.slug == slug) | (func.lower(Project.name) == name.lower()))
+    )
+    if clash:
+        raise UserError(f"A project called *{clash.name}* (`{clash.slug}`) already exists. Pick another name.")
+    client = clean_user_text(new.client_name, field="client name", limit=200) if new.client_name else None
+    project = Project(
+        team_id=team_id, slug=slug, name=name, client_name=client, channel_id=new.channel_id,
+        internal_channel_id=new.internal_channel_id, owner_id=new.owner_id, tz=new.tz,
+        cadence_weekday=new.cadence_weekday, cadence_time=new.cadence_time,
+        respond_within=new.respond_within, created_by=created_by, created_at=now,
+    )
+    reschedule(project, now=now)
+    session.add(project)
+    session.flush()
+    return project
+
+
+def active_projects(session: Session, team_id: str) -> list[Project]:
+    query = (
+        select(Project)
+        .where(Project.team_id == team_id, Project.status == "active")
+        .options(selectinload(Project.milestones))
+        .order_by(Project.name)
+    )
+    return list(session.scalars(query))
+
+
+def find_project(session: Session, *, team_id: str, ref: str) -> Project:
+    """A project by slug or name; otherwise a UserError suggesting the closest names."""
+    ref = ref.strip()
+    project = session.scalar(
+        select(Project).where(
+            Project.team_id == team_id, (Project.slug == slugify(ref)) | (func.lower(Project.name) == ref.lower())
+        )
+    )
+    if project:
+        return project
+    slugs = list(session.scalars(select(Project.slug).where(Project.team_id == team_id, Project.status == "active")))
+    close = difflib.get_close_matches(slugify(ref), slugs, n=3, cutoff=0.5)
+    hint = f" Did you mean {', '.join(f'`{s}`' for s in close)}?" if close else " `/expect list` shows them all."
+    raise UserError(f"There is no project `{ref}`.{hint}")
+
+
+def find_milestone(project: Project, ref: str) -> Milestone:
+    """A milestone by `#N`/`N` or by title."""
+    ref = ref.strip()
+    number = ref.lstrip("#")
+    for milestone in project.milestones:
+        if (number.isdigit() and milestone.number == int(number)) or milestone.title.lower() == ref.lower():
+            return milestone
+    known = ", ".join(f"#{m.number} {m.title}" for m in project.milestones) or "none yet"
+    raise UserError(
+        f"*{project.name}* has no milestone `{ref}`. Its milestones: {known}.",
+        f'/expect progress {project.slug} #1 50%',
+    )
+
+
+def add_milestone(session: Session, *, project: Project, title: str, due: date, now: datetime) -> tuple[Milestone, str | None]:
+    """Add a milestone; returns it and a warning when the due date is already past."""
+    title = clean_user_text(title, field="milestone title", limit=200)
+    if not title:
+        raise UserError("Give the milestone a title.", f'/expect add-milestone {project.slug} "Design sign-off" due=fri')
+    if any(m.title.lower() == title.lower() for m in project.milestones):
+        raise UserError(f"*{project.name}* already has a milestone called “{title}”.")
+    today = local_today(project, now)
+    previous = [m.due_date for m in project.milestones if m.due_date <= due]
+    start = min(max(previous, default=today), today)
+    number = max((m.number for m in project.milestones), default=0) + 1
+    milestone = Milestone(
+        project=project, number=number, title=title, start_date=start, due_date=due,
+        baseline_due_date=due, created_at=now,
+    )
+    session.add(milestone)
+    session.flush()
+    warning = f"Note: {due.isoformat()} is already in the past." if due < today else None
+    return milestone, warning
+
+
+def set_progress(milestone: Milestone, percent: int) -> None:
+    if not 0 <= percent <= 100:
+        raise UserError(f"Progress must be between 0 and 100%, not {percent}%.", "/expect progress acme-website #1 60%")
+    if milestone.state == "done":
+        raise UserError(f"“{milestone.title}” is already done.")
+    milestone.progress = percent
+
+
+def mark_done(milestone: Milestone, *, by: str, now: datetime) -> None:
+    if milestone.state == "done":
+        raise UserError(f"“{milestone.title}” is already done.")
+    milestone.state, milestone.progress, milestone.done_at, milestone.done_by = "done", 100, now, by
+
+
+def expected_progress(milestone: Milestone, today: date) -> int:
+    """Where a straight line from start to due date puts the milestone today, in percent."""
+    span = (milestone.due_date - milestone.start_date).days
+    if span <= 0:
+        return 100
+    return max(0, min(100, round(100 * (today - milestone.start_date).days / span)))
+
+
+def milestone_state(milestone: Milestone, today: date, hours: BusinessHours | None = None) -> str:
+    """done, overdue, at_risk or on_track."""
+    if milestone.state == "done":
+        return "done"
+    if milestone.due_date < today:
+        return "overdue"
+    if milestone.risk_note:
+        return "at_risk"
+    business_days_left = _business_days_between(today, milestone.due_date, hours)
+    if business_days_left <= AT_RISK_BUSINESS_DAYS and milestone.progress < expected_progress(milestone, today):
+        return "at_risk"
+    return "on_track"
+
+
+def _business_days_between(start: date, end: date, hours: BusinessHours | None) -> int:
+    days = hours.days if hours else "12345"
+    return sum(1 for n in range((end - start).days) if str((start + timedelta(days=n + 1)).isoweekday()) in days)
+
+
+def health(project: Project, today: date) -> str:
+    """on_track, at_risk or off_track: the owner's override, else derived from the milestones."""
+    if project.health_override:
+        return project.health_override
+    hours = business_hours(project)
+    states = {milestone_state(m, today, hours) for m in project.milestones}
+    if "overdue" in states:
+        return "off_track"
+    if "at_risk" in states:
+        return "at_risk"
+    return "on_track"
+
+
+def next_milestone(project: Project) -> Milestone | None:
+    open_ones = [m for m in project.milestones if m.state != "done"]
+    return min(open_ones, key=lambda m: (m.due_date, m.number), default=None)

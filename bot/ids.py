@@ -1,0 +1,12 @@
+"""Every action_id, callback_id and block_id, once (kebab-case: feature-element-verb)."""
+
+ADD_PROJECT_VIEW = "add-project-submit"
+ADD_PROJECT_NAME = "add-project-name"
+ADD_PROJECT_CHANNEL = "add-project-channel"
+ADD_PROJECT_CLIENT = "add-project-client"
+ADD_PROJECT_TZ = "add-project-tz"
+ADD_PROJECT_WEEKDAY = "add-project-weekday"
+ADD_PROJECT_TIME = "add-project-time"
+ADD_PROJECT_OWNER = "add-project-owner"
+ADD_PROJECT_INTERNAL = "add-project-internal"
+ADD_PROJECT_RESPOND = "add-project-respond"

@@ -1,0 +1,13 @@
+"""Thin adapters from Slack's requests to the product; one register(app, services) per kind."""
+from __future__ import annotations
+
+from slack_bolt import App
+
+from bot.services import Services
+
+
+def register_listeners(app: App, services: Services) -> None:
+    from bot.listeners import commands, errors, views
+
+    for module in (commands, views, errors):
+        module.register(app, services)

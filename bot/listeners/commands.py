@@ -1,0 +1,37 @@
+"""`/expect`: answered in the acknowledgement itself, so the reply and its effect arrive together."""
+from __future__ import annotations
+
+from slack_bolt import Ack, App
+
+from bot.blocks.format import reply
+from bot.commands import COMMANDS, CommandContext
+from bot.commands.parse import split
+from bot.listeners.common import ensure_team_member, in_transaction
+from bot.services import Services
+
+
+def register(app: App, services: Services) -> None:
+    def handle_expect_command(ack: Ack, command: dict) -> None:
+        after_commit: list = []
+
+        def work(session):
+            args = split(command.get("text", ""))
+            chosen = COMMANDS.get(args.sub) or COMMANDS["help"]
+            if not chosen.public:
+                ensure_team_member(services, user_id=command["user_id"], team_id=command.get("team_id"))
+            context = CommandContext(
+                session=session, team_id=services.team_id, user_id=command["user_id"],
+                channel_id=command.get("channel_id", ""), trigger_id=command.get("trigger_id", ""),
+                now=services.clock.now(), gateway=services.gateway, after_commit=after_commit,
+            )
+            answer = chosen.handler(context, args)
+            if args.sub and args.sub not in COMMANDS:
+                answer = reply(f"I don't know `{args.sub}`. Here is what I can do:", answer.get("blocks"))
+            return answer
+
+        answer = in_transaction(services, work, after_commit)
+        ack(**answer) if answer else ack()
+        for follow_up in after_commit:
+            follow_up()
+
+    app.command("/expect")(handle_expect_command)

@@ -1,0 +1,67 @@
+"""What every listener shares: who may act, one transaction per request, and errors users can read."""
+from __future__ import annotations
+
+import logging
+import uuid
+from collections.abc import Callable
+from datetime import datetime
+
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from bot.blocks.format import reply, section
+from bot.domain.errors import NotAllowed, UserError
+from bot.models import SeenDelivery
+from bot.services import Services
+from bot.slack.gateway import SlackError
+
+log = logging.getLogger("expect")
+
+
+def ensure_team_member(services: Services, *, user_id: str, team_id: str | None) -> None:
+    """Refuse Slack Connect partners, guests and bots: only the installing team manages projects."""
+    refusal = NotAllowed("Only members of the team that runs expect can do that. Nothing was changed.")
+    if team_id and team_id != services.team_id:
+        raise refusal
+    try:
+        user = services.gateway.user_info(user_id)
+    except SlackError as error:
+        raise refusal from error
+    if user.team_id != services.team_id or user.is_guest or user.is_bot or user.deleted:
+        raise refusal
+
+
+def apology(error: Exception) -> tuple[str, str]:
+    error_id = uuid.uuid4().hex[:8]
+    log.error("error %s: %s", error_id, error, exc_info=error)
+    return error_id, (f":warning: Sorry, something went wrong on our side and nothing was changed. "
+                      f"If it happens again, quote error id `{error_id}`.")
+
+
+def in_transaction(services: Services, work: Callable[[Session], dict | None],
+                   after_commit: list[Callable[[], None]] | None = None) -> dict | None:
+    """Run `work` in one transaction: committed when it returns, rolled back on any error.
+
+    A UserError becomes a plain-words ephemeral reply; anything else an apology with an error id.
+    Follow-ups queued in `after_commit` are dropped when the work fails.
+    """
+    try:
+        with services.sessions.begin() as session:
+            return work(session)
+    except UserError as error:
+        answer = reply(str(error), [section(str(error))])
+    except Exception as error:
+        answer = reply(apology(error)[1])
+    if after_commit is not None:
+        after_commit.clear()
+    return answer
+
+
+def first_delivery(session: Session, key: str, now: datetime) -> bool:
+    """True the first time `key` (an event id, an interaction's identity) is seen; False for redeliveries."""
+    try:
+        with session.begin_nested():
+            session.add(SeenDelivery(key=key[:200], seen_at=now))
+    except IntegrityError:
+        return False
+    return True

@@ -1,0 +1,65 @@
+"""Modal submissions."""
+from __future__ import annotations
+
+from slack_bolt import Ack, App
+
+from bot import ids
+from bot.commands import CommandContext
+from bot.commands.core import check_channel, registered_text, save_project
+from bot.domain.errors import UserError
+from bot.domain.projects import NewProject
+from bot.listeners.common import apology, ensure_team_member
+from bot.services import Services
+
+
+def _value(state: dict, block_id: str):
+    element = state.get(block_id, {}).get(block_id, {})
+    for key in ("value", "selected_conversation", "selected_user", "selected_time"):
+        if element.get(key):
+            return element[key]
+    option = element.get("selected_option")
+    return option["value"] if option else None
+
+
+def new_project_from_view(state: dict, *, user_id: str) -> NewProject:
+    return NewProject(
+        name=_value(state, ids.ADD_PROJECT_NAME) or "",
+        channel_id=_value(state, ids.ADD_PROJECT_CHANNEL) or "",
+        client_name=_value(state, ids.ADD_PROJECT_CLIENT),
+        tz=_value(state, ids.ADD_PROJECT_TZ) or "UTC",
+        cadence_weekday=int(_value(state, ids.ADD_PROJECT_WEEKDAY) or 0),
+        cadence_time=_value(state, ids.ADD_PROJECT_TIME) or "10:00",
+        owner_id=_value(state, ids.ADD_PROJECT_OWNER) or user_id,
+        internal_channel_id=_value(state, ids.ADD_PROJECT_INTERNAL),
+        respond_within=_value(state, ids.ADD_PROJECT_RESPOND) or "1d",
+    )
+
+
+def register(app: App, services: Services) -> None:
+    def save_add_project_modal(ack: Ack, body: dict, view: dict) -> None:
+        user = body["user"]
+        new = new_project_from_view(view["state"]["values"], user_id=user["id"])
+        field = ids.ADD_PROJECT_NAME
+        try:
+            ensure_team_member(services, user_id=user["id"], team_id=user.get("team_id"))
+            with services.sessions.begin() as session:
+                field = ids.ADD_PROJECT_CHANNEL
+                check_channel(services.gateway, new.channel_id)
+                field = ids.ADD_PROJECT_INTERNAL
+                if new.internal_channel_id:
+                    check_channel(services.gateway, new.internal_channel_id)
+                field = ids.ADD_PROJECT_NAME
+                context = CommandContext(session, services.team_id, user["id"], new.channel_id, "",
+                                         services.clock.now(), services.gateway, [])
+                project = save_project(context, new)
+                confirmation = registered_text(project)
+        except UserError as error:
+            ack(response_action="errors", errors={field: str(error)[:150]})
+            return
+        except Exception as error:
+            ack(response_action="errors", errors={ids.ADD_PROJECT_NAME: apology(error)[1][:150]})
+            return
+        ack()
+        services.gateway.post(user["id"], text=confirmation)
+
+    app.view(ids.ADD_PROJECT_VIEW)(save_add_project_modal)

@@ -1,0 +1,9 @@
+"""Every table, imported so that `Base.metadata` knows them all."""
+from bot.models.base import Base, UTCDateTime
+from bot.models.delivery import OutboxMessage, SeenDelivery, WeeklyUpdate
+from bot.models.projects import Milestone, MilestoneMove, Project
+
+__all__ = [
+    "Base", "UTCDateTime", "Project", "Milestone", "MilestoneMove",
+    "OutboxMessage", "WeeklyUpdate", "SeenDelivery",
+]

@@ -1,0 +1,96 @@
+"""Projects, their milestones and every move of a milestone's date."""
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from sqlalchemy import ForeignKey, Index, String, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from bot.models.base import Base
+
+
+class Project(Base):
+    __tablename__ = "project"
+    __table_args__ = (
+        UniqueConstraint("team_id", "slug"),
+        Index("ix_project_due", "status", "next_update_at"),
+        Index("ix_project_preview_due", "status", "next_preview_at"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    team_id: Mapped[str] = mapped_column(String(32))
+    slug: Mapped[str] = mapped_column(String(80))
+    name: Mapped[str] = mapped_column(String(200))
+    client_name: Mapped[str | None] = mapped_column(String(200))
+    channel_id: Mapped[str] = mapped_column(String(32), index=True)
+    internal_channel_id: Mapped[str | None] = mapped_column(String(32))
+    owner_id: Mapped[str] = mapped_column(String(32))
+    tz: Mapped[str] = mapped_column(String(64), default="UTC")
+    cadence_weekday: Mapped[int] = mapped_column(default=0)
+    cadence_time: Mapped[str] = mapped_column(String(5), default="10:00")
+    respond_within: Mapped[str] = mapped_column(String(8), default="1d")
+    approval_mode: Mapped[str] = mapped_column(String(16), default="auto")
+    preview_lead_hours: Mapped[int] = mapped_column(default=24)
+    business_days: Mapped[str] = mapped_column(String(7), default="12345")
+    business_start: Mapped[str] = mapped_column(String(5), default="09:00")
+    business_end: Mapped[str] = mapped_column(String(5), default="18:00")
+    weekly_budget: Mapped[int] = mapped_column(default=3)
+    health_override: Mapped[str | None] = mapped_column(String(16))
+    status: Mapped[str] = mapped_column(String(16), default="active")
+    attention: Mapped[str | None] = mapped_column(Text)
+    auto_ack: Mapped[bool] = mapped_column(default=True)
+    scope_include: Mapped[str | None] = mapped_column(Text)
+    scope_exclude: Mapped[str | None] = mapped_column(Text)
+    next_update_at: Mapped[datetime | None]
+    next_preview_at: Mapped[datetime | None]
+    last_update_at: Mapped[datetime | None]
+    created_by: Mapped[str] = mapped_column(String(32))
+    created_at: Mapped[datetime]
+
+    milestones: Mapped[list[Milestone]] = relationship(
+        back_populates="project", order_by="Milestone.number", cascade="all, delete-orphan"
+    )
+
+
+class Milestone(Base):
+    __tablename__ = "milestone"
+    __table_args__ = (
+        UniqueConstraint("project_id", "number"),
+        Index("ix_milestone_open_due", "state", "due_date"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    project_id: Mapped[int] = mapped_column(ForeignKey("project.id", ondelete="CASCADE"))
+    number: Mapped[int]
+    title: Mapped[str] = mapped_column(String(200))
+    start_date: Mapped[date]
+    due_date: Mapped[date]
+    baseline_due_date: Mapped[date]
+    progress: Mapped[int] = mapped_column(default=0)
+    state: Mapped[str] = mapped_column(String(16), default="open")
+    risk_note: Mapped[str | None] = mapped_column(Text)
+    done_at: Mapped[datetime | None]
+    done_by: Mapped[str | None] = mapped_column(String(32))
+    created_at: Mapped[datetime]
+
+    project: Mapped[Project] = relationship(back_populates="milestones")
+    moves: Mapped[list[MilestoneMove]] = relationship(
+        back_populates="milestone", order_by="MilestoneMove.id", cascade="all, delete-orphan"
+    )
+
+
+class MilestoneMove(Base):
+    __tablename__ = "milestone_move"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    milestone_id: Mapped[int] = mapped_column(ForeignKey("milestone.id", ondelete="CASCADE"), index=True)
+    old_date: Mapped[date]
+    new_date: Mapped[date]
+    reason: Mapped[str | None] = mapped_column(Text)
+    impact: Mapped[str | None] = mapped_column(Text)
+    client_notified: Mapped[bool] = mapped_column(default=False)
+    lead_days: Mapped[int | None]
+    moved_by: Mapped[str] = mapped_column(String(32))
+    moved_at: Mapped[datetime]
+
+    milestone: Mapped[Milestone] = relationship(back_populates="moves")

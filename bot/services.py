@@ -1,0 +1,46 @@
+"""What every listener and job needs, built once from the settings."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import cached_property
+
+from sqlalchemy.engine import Engine
+from sqlalchemy.orm import Session, sessionmaker
+
+from bot.clock import Clock, SystemClock
+from bot.db import make_engine, session_factory
+from bot.settings import Settings
+from bot.slack.delivery import Dispatcher
+from bot.slack.gateway import SlackGateway
+
+
+@dataclass
+class Services:
+    settings: Settings
+    engine: Engine
+    sessions: sessionmaker[Session]
+    gateway: SlackGateway
+    clock: Clock
+    dispatcher: Dispatcher
+
+    @cached_property
+    def team_id(self) -> str:
+        """The workspace that installed the bot: only its members manage projects."""
+        return self.gateway.identity()["team_id"]
+
+    @cached_property
+    def bot_user_id(self) -> str:
+        return self.gateway.identity()["user_id"]
+
+    def close(self) -> None:
+        self.dispatcher.close()
+        self.engine.dispose()
+
+
+def build_services(settings: Settings, *, clock: Clock | None = None, dispatcher_threads: int = 16) -> Services:
+    clock = clock or SystemClock()
+    engine = make_engine(settings.database_url)
+    sessions = session_factory(engine)
+    gateway = SlackGateway(settings.bot_token, base_url=settings.api_url)
+    dispatcher = Dispatcher(sessions, gateway, clock, threads=dispatcher_threads)
+    return Services(settings, engine, sessions, gateway, clock, dispatcher)

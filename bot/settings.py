@@ -1,0 +1,76 @@
+"""Settings from the environment (and `.env`), checked once at start-up."""
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+
+from dotenv import load_dotenv
+
+
+class SettingsError(Exception):
+    """A required setting is missing or malformed; the message names it."""
+
+
+@dataclass(frozen=True)
+class Settings:
+    bot_token: str
+    signing_secret: str
+    app_token: str | None = None
+    api_url: str | None = None
+    database_url: str = "sqlite:///expect.db"
+    port: int = 3000
+
+    @property
+    def socket_mode(self) -> bool:
+        return bool(self.app_token)
+
+
+def _fail(name: str, problem: str) -> SettingsError:
+    return SettingsError(f"{name} {problem} (see .env.example)")
+
+
+def load_settings(env: dict[str, str] | None = None, *, dotenv: bool = True) -> Settings:
+    """Read and validate settings; raise SettingsError naming the first bad one."""
+    if env is None:
+        if dotenv:
+            load_dotenv(override=False)
+        env = dict(os.environ)
+    token = env.get("SLACK_BOT_TOKEN", "").strip()
+    if not token:
+        raise _fail("SLACK_BOT_TOKEN", "is not set")
+    if not token.startswith("xoxb-"):
+        raise _fail("SLACK_BOT_TOKEN", "must be a bot token starting with xoxb-")
+    secret = env.get("SLACK_SIGNING_SECRET", "").strip()
+    app_token = env.get("SLACK_APP_TOKEN", "").strip() or None
+    if not secret and not app_token:
+        raise _fail("SLACK_SIGNING_SECRET", "is not set")
+    if app_token and not app_token.startswith("xapp-"):
+        raise _fail("SLACK_APP_TOKEN", "must be an app-level token starting with xapp-")
+    api_url = env.get("SLACK_API_URL", "").strip() or None
+    if api_url:
+        if not api_url.startswith(("http://", "https://")):
+            raise _fail("SLACK_API_URL", "must be an http(s) URL such as http://127.0.0.1:8080/api/")
+        if not api_url.endswith("/"):
+            api_url += "/"
+    database_url = env.get("DATABASE_URL", "").strip() or "sqlite:///expect.db"
+    if "://" not in database_url:
+        raise _fail("DATABASE_URL", "must be a URL such as sqlite:///expect.db or postgresql://…")
+    port_text = env.get("PORT", "").strip() or "3000"
+    if not port_text.isdigit() or not 0 < int(port_text) < 65536:
+        raise _fail("PORT", f"must be a port number, not {port_text!r}")
+    return Settings(
+        bot_token=token,
+        signing_secret=secret,
+        app_token=app_token,
+        api_url=api_url,
+        database_url=normalise_database_url(database_url),
+        port=int(port_text),
+    )
+
+
+def normalise_database_url(url: str) -> str:
+    """Use psycopg 3 for PostgreSQL URLs written the usual way."""
+    for prefix in ("postgres://", "postgresql://"):
+        if url.startswith(prefix):
+            return "postgresql+psycopg://" + url[len(prefix):]
+    return url

@@ -1,0 +1,1 @@
+"""The one place that talks to Slack's Web API."""

@@ -1,0 +1,271 @@
+"""Sends the outbox to Slack exactly once in effect.
+
+chat.postMessage has no idempotency key, so every post carries our outbox id in its message metadata; a send
+whose outcome is unknown (crash, timeout, 5xx) is settled by looking for that id in the channel's history
+before anything is posted again.
+"""
+from __future__ import annotations
+
+import logging
+import os
+import queue
+import socket
+import threading
+import time
+import uuid
+from collections import Counter, defaultdict
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from sqlalchemy import and_, or_, select
+from sqlalchemy.orm import Session, sessionmaker
+
+from bot.clock import Clock
+from bot.domain import outbox
+from bot.models import OutboxMessage, Project
+from bot.slack.gateway import OutcomeUnknown, Posted, RateLimited, SlackError, SlackGateway
+
+log = logging.getLogger(__name__)
+
+SentHook = Callable[[Session, OutboxMessage, datetime], None]
+PostedHook = Callable[[SlackGateway, OutboxMessage, Posted], None]
+SENT_HOOKS: dict[str, SentHook] = {}
+POSTED_HOOKS: dict[str, PostedHook] = {}
+UNKNOWN_RECHECK = timedelta(seconds=10)
+HISTORY_MARGIN = timedelta(minutes=5)
+
+
+def on_sent(kind: str) -> Callable[[SentHook], SentHook]:
+    """Register what to record, in the same transaction, once a post of `kind` is known to be in Slack."""
+    def register(hook: SentHook) -> SentHook:
+        SENT_HOOKS[kind] = hook
+        return hook
+    return register
+
+
+def on_posted(kind: str) -> Callable[[PostedHook], PostedHook]:
+    """Register a Slack follow-up (a pin, say) right after a post of `kind` lands."""
+    def register(hook: PostedHook) -> PostedHook:
+        POSTED_HOOKS[kind] = hook
+        return hook
+    return register
+
+
+@dataclass
+class Claim:
+    row: OutboxMessage
+    in_doubt: bool
+
+
+class Dispatcher:
+    def __init__(self, sessions: sessionmaker[Session], gateway: SlackGateway, clock: Clock, *,
+                 worker_id: str | None = None, lease: timedelta = timedelta(minutes=2), batch: int = 500,
+                 threads: int = 16, pace_seconds: float = 1.0, per_channel: int = 5):
+        self.sessions, self.gateway, self.clock = sessions, gateway, clock
+        self.worker_id = worker_id or f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:6]}"
+        self.lease, self.batch, self.threads = lease, batch, threads
+        self.pace_seconds, self.per_channel = pace_seconds, per_channel
+        self._pool = ThreadPoolExecutor(max_workers=threads, thread_name_prefix="deliver")
+        self._kick_lock = threading.Lock()
+
+    def close(self) -> None:
+        self._pool.shutdown(wait=True)
+
+    def kick(self) -> None:
+        """Deliver now, in the background, without waiting for the next tick."""
+        if self._kick_lock.acquire(blocking=False):
+            def run():
+                try:
+                    self.run_once()
+                except Exception:
+                    log.exception("background delivery failed")
+                finally:
+                    self._kick_lock.release()
+            threading.Thread(target=run, name="deliver-kick", daemon=True).start()
+
+    def run_once(self, max_rounds: int = 1000) -> Counter:
+        """Send everything that is ready now; returns counts by outcome."""
+        totals: Counter = Counter()
+        for _ in range(max_rounds):
+            claims = self._claim()
+            if not claims:
+                break
+            totals += self._send(claims)
+        return totals
+
+    def _claim(self) -> list[Claim]:
+        now = self.clock.now()
+        ready = or_(
+            and_(OutboxMessage.state == "pending", OutboxMessage.not_before <= now),
+            and_(OutboxMessage.state.in_(("sending", "unknown")), OutboxMessage.lease_until < now),
+        )
+        with self.sessions.begin() as session:
+            rows = list(session.scalars(
+                select(OutboxMessage).where(ready).order_by(OutboxMessage.not_before, OutboxMessage.id)
+                .limit(self.batch).with_for_update(skip_locked=True)
+            ))
+            claims, per_channel, budget_used = [], Counter(), {}
+            for row in rows:
+                if per_channel[row.channel_id] >= self.per_channel or not self._thread_ready(session, row, now):
+                    continue
+                if not self._within_budget(session, row, now, budget_used):
+                    continue
+                per_channel[row.channel_id] += 1
+                claims.append(Claim(row=row, in_doubt=row.state in ("sending", "unknown")))
+                row.state, row.lease_owner = "sending", self.worker_id
+                row.lease_until, row.attempts = now + self.lease, row.attempts + 1
+        return claims
+
+    def _thread_ready(self, session: Session, row: OutboxMessage, now: datetime) -> bool:
+        if row.thread_of_id is None or row.thread_ts:
+            return True
+        parent = session.get(OutboxMessage, row.thread_of_id)
+        if parent is not None and parent.ts:
+            row.thread_ts = parent.ts
+            return True
+        if parent is None or parent.state in ("failed", "cancelled"):
+            row.thread_of_id, row.top_level = None, True
+            return True
+        row.not_before = now + timedelta(seconds=30)
+        return False
+
+    def _within_budget(self, session: Session, row: OutboxMessage, now: datetime, used: dict) -> bool:
+        """Top-level client posts beyond the channel's weekly budget go in the thread of the latest one."""
+        if not (row.client_visible and row.top_level) or row.kind == "update" or row.state != "pending":
+            return True
+        if row.channel_id not in used:
+            used[row.channel_id] = outbox.top_level_posts_this_week(session, channel_id=row.channel_id, now=now)
+        budget = session.get(Project, row.project_id).weekly_budget
+        if used[row.channel_id] < budget:
+            used[row.channel_id] += 1
+            return True
+        parent = session.scalar(
+            select(OutboxMessage).where(
+                OutboxMessage.channel_id == row.channel_id, OutboxMessage.state == "sent",
+                OutboxMessage.top_level.is_(True), OutboxMessage.client_visible.is_(True),
+            ).order_by(OutboxMessage.sent_at.desc()).limit(1)
+        )
+        row.top_level = False
+        row.thread_of_id, row.thread_ts = (parent.id, parent.ts) if parent else (None, None)
+        return True
+
+    def _send(self, claims: list[Claim]) -> Counter:
+        by_channel: dict[str, list[Claim]] = defaultdict(list)
+        for claim in claims:
+            by_channel[claim.row.channel_id].append(claim)
+        results: queue.Queue = queue.Queue()
+        futures = [self._pool.submit(self._send_channel, group, results) for group in by_channel.values()]
+        counts: Counter = Counter()
+        pending, finished = len(claims), 0
+        while finished < pending:
+            batch = [results.get()]
+            while True:
+                try:
+                    batch.append(results.get_nowait())
+                except queue.Empty:
+                    break
+            finished += len(batch)
+            counts.update(outcome for outcome, *_ in batch)
+            self._record(batch)
+        for future in futures:
+            future.result()
+        return counts
+
+    def _send_channel(self, group: list[Claim], results: queue.Queue) -> None:
+        last_post = 0.0
+        for index, claim in enumerate(group):
+            wait = last_post + self.pace_seconds - time.monotonic()
+            if wait > 0:
+                time.sleep(wait)
+            try:
+                outcome = self._deliver(claim)
+            except Exception as error:
+                log.exception("delivery of outbox %s failed unexpectedly", claim.row.id)
+                outcome = ("unknown", claim, repr(error))
+            last_post = time.monotonic()
+            results.put(outcome)
+            if outcome[0] == "rate_limited":
+                for rest in group[index + 1:]:
+                    results.put(("rate_limited", rest, outcome[2]))
+                return
+
+    def _deliver(self, claim: Claim) -> tuple:
+        row = claim.row
+        try:
+            channel = self.gateway.dm_channel(row.channel_id) if row.channel_id[0] in "UW" else row.channel_id
+            if claim.in_doubt:
+                oldest = (row.created_at - HISTORY_MARGIN).timestamp()
+                ts = self.gateway.find_posted(channel, event_type=outbox.EVENT_TYPE, outbox_id=row.id, oldest=oldest)
+                if ts:
+                    return ("recovered", claim, Posted(channel=channel, ts=ts))
+            posted = self.gateway.post(
+                channel, text=row.payload.get("text", ""), blocks=row.payload.get("blocks"),
+                thread_ts=row.thread_ts, metadata=outbox.metadata_for(row),
+            )
+        except RateLimited as limited:
+            return ("rate_limited", claim, limited.retry_after)
+        except OutcomeUnknown as unknown:
+            return ("unknown", claim, str(unknown))
+        except SlackError as error:
+            return ("failed", claim, error.code, error.permanent)
+        hook = POSTED_HOOKS.get(row.kind)
+        if hook:
+            try:
+                hook(self.gateway, row, posted)
+            except Exception:
+                log.exception("after-post step for outbox %s failed", row.id)
+        return ("sent", claim, posted)
+
+    def _record(self, batch: list[tuple]) -> None:
+        now = self.clock.now()
+        with self.sessions.begin() as session:
+            rows = {row.id: row for row in session.scalars(
+                select(OutboxMessage).where(OutboxMessage.id.in_([item[1].row.id for item in batch]))
+            )}
+            for outcome, claim, *detail in batch:
+                row = rows.get(claim.row.id)
+                if row is None or row.lease_owner != self.worker_id or row.state != "sending":
+                    continue
+                row.lease_owner = None
+                if outcome in ("sent", "recovered"):
+                    self._mark_sent(session, row, detail[0], now)
+                elif outcome == "rate_limited":
+                    row.state, row.not_before = "pending", now + timedelta(seconds=detail[0])
+                    row.attempts -= 1
+                elif outcome == "unknown":
+                    row.state, row.lease_until, row.error = "unknown", now + UNKNOWN_RECHECK, detail[0]
+                else:
+                    self._mark_failed(session, row, code=detail[0], permanent=detail[1], now=now)
+
+    def _mark_sent(self, session: Session, row: OutboxMessage, posted: Posted, now: datetime) -> None:
+        row.state, row.ts, row.posted_channel_id, row.sent_at, row.error = "sent", posted.ts, posted.channel, now, None
+        hook = SENT_HOOKS.get(row.kind)
+        if hook:
+            hook(session, row, now)
+
+    def _mark_failed(self, session: Session, row: OutboxMessage, *, code: str, permanent: bool, now: datetime) -> None:
+        row.state, row.error = "failed", code
+        if not permanent or row.kind == "attention":
+            return
+        project = session.get(Project, row.project_id)
+        project.attention = f"Slack refused a post to <#{row.channel_id}>: `{code}`"
+        outbox.enqueue(
+            session, project=project, kind="attention", period_key=f"{code}:{row.id}", channel_id=project.owner_id,
+            payload={"text": attention_text(project, row.channel_id, code)}, client_visible=False, now=now,
+        )
+
+
+FIXES = {
+    "not_in_channel": "invite me with `/invite @expect` in <#{channel}>",
+    "channel_not_found": "check that <#{channel}> still exists and invite me with `/invite @expect`",
+    "is_archived": "unarchive <#{channel}> or move the project with `/expect settings {slug} channel=#new-channel`",
+}
+
+
+def attention_text(project: Project, channel: str, code: str) -> str:
+    fix = FIXES.get(code, "reinstall the app or ask a workspace admin to check its token").format(
+        channel=channel, slug=project.slug)
+    return (f":warning: I couldn't post to <#{channel}> for *{project.name}*: Slack said `{code}`. "
+            f"I've stopped trying. To fix it, {fix}.")

@@ -1,0 +1,203 @@
+"""Every Slack Web API call the product makes, with errors sorted by what to do about them."""
+from __future__ import annotations
+
+import threading
+import time
+from dataclasses import dataclass
+from urllib.error import URLError
+
+from slack_sdk import WebClient
+from slack_sdk.errors import SlackApiError
+from slack_sdk.http_retry.builtin_handlers import (
+    ConnectionErrorRetryHandler,
+    RateLimitErrorRetryHandler,
+    ServerErrorRetryHandler,
+)
+
+PERMANENT_ERRORS = frozenset({
+    "channel_not_found", "not_in_channel", "is_archived", "invalid_auth", "account_inactive",
+    "token_revoked", "missing_scope", "not_authed", "user_not_found", "cannot_dm_bot", "team_access_not_granted",
+})
+USER_CACHE_SECONDS = 300
+
+
+class SlackError(Exception):
+    """Slack answered with an error code."""
+
+    def __init__(self, code: str, method: str):
+        super().__init__(f"{method}: {code}")
+        self.code = code
+        self.method = method
+
+    @property
+    def permanent(self) -> bool:
+        return self.code in PERMANENT_ERRORS
+
+
+class RateLimited(Exception):
+    def __init__(self, retry_after: float):
+        super().__init__(f"rate limited for {retry_after}s")
+        self.retry_after = retry_after
+
+
+class OutcomeUnknown(Exception):
+    """The request may or may not have reached Slack (connection error, timeout, 5xx)."""
+
+
+@dataclass(frozen=True)
+class ChannelInfo:
+    id: str
+    name: str
+    is_member: bool
+    is_archived: bool
+    is_ext_shared: bool
+    is_im: bool
+
+
+@dataclass(frozen=True)
+class UserInfo:
+    id: str
+    team_id: str
+    name: str
+    real_name: str
+    first_name: str
+    tz: str | None
+    is_bot: bool
+    is_guest: bool
+    deleted: bool
+
+
+@dataclass(frozen=True)
+class Posted:
+    channel: str
+    ts: str
+
+
+class SlackGateway:
+    """Reads retry on their own (safe to repeat); writes never retry blindly."""
+
+    def __init__(self, token: str, *, base_url: str | None = None, timeout: int = 10):
+        kwargs = {"token": token, "timeout": timeout}
+        if base_url:
+            kwargs["base_url"] = base_url
+        self._writer = WebClient(**kwargs, retry_handlers=[])
+        self._reader = WebClient(**kwargs, retry_handlers=[
+            ConnectionErrorRetryHandler(max_retry_count=2),
+            RateLimitErrorRetryHandler(max_retry_count=2),
+            ServerErrorRetryHandler(max_retry_count=2),
+        ])
+        self._users: dict[str, tuple[float, UserInfo]] = {}
+        self._lock = threading.Lock()
+        self._identity: dict | None = None
+
+    @property
+    def bolt_client(self) -> WebClient:
+        return self._reader
+
+    def _call(self, client: WebClient, method: str, **args) -> dict:
+        try:
+            return client.api_call(method, json=args) if method.startswith(("chat.", "views.")) \
+                else client.api_call(method, params=args)
+        except SlackApiError as error:
+            status = error.response.status_code
+            if status == 429:
+                raise RateLimited(_retry_after(error.response.headers)) from error
+            if status >= 500:
+                raise OutcomeUnknown(f"{method}: HTTP {status}") from error
+            raise SlackError(error.response.get("error", "unknown_error"), method) from error
+        except (URLError, OSError, TimeoutError) as error:
+            raise OutcomeUnknown(f"{method}: {error}") from error
+
+    def identity(self) -> dict:
+        """auth.test, once: the installing team and the bot's own ids."""
+        if self._identity is None:
+            self._identity = self._call(self._reader, "auth.test").data
+        return self._identity
+
+    def channel_info(self, channel_id: str) -> ChannelInfo:
+        channel = self._call(self._reader, "conversations.info", channel=channel_id)["channel"]
+        return ChannelInfo(
+            id=channel["id"], name=channel.get("name", channel["id"]), is_member=bool(channel.get("is_member")),
+            is_archived=bool(channel.get("is_archived")), is_ext_shared=bool(channel.get("is_ext_shared")),
+            is_im=bool(channel.get("is_im")),
+        )
+
+    def user_info(self, user_id: str) -> UserInfo:
+        now = time.monotonic()
+        with self._lock:
+            cached = self._users.get(user_id)
+        if cached and now - cached[0] < USER_CACHE_SECONDS:
+            return cached[1]
+        user = self._call(self._reader, "users.info", user=user_id)["user"]
+        profile = user.get("profile", {})
+        info = UserInfo(
+            id=user["id"], team_id=user.get("team_id", ""), name=user.get("name", ""),
+            real_name=user.get("real_name") or profile.get("real_name") or user.get("name", ""),
+            first_name=profile.get("first_name") or (user.get("real_name") or user.get("name", "")).split(" ")[0],
+            tz=user.get("tz"), is_bot=bool(user.get("is_bot")),
+            is_guest=bool(user.get("is_restricted") or user.get("is_ultra_restricted")), deleted=bool(user.get("deleted")),
+        )
+        with self._lock:
+            self._users[user_id] = (now, info)
+        return info
+
+    def post(self, channel: str, *, text: str, blocks: list | None = None, thread_ts: str | None = None,
+             metadata: dict | None = None) -> Posted:
+        """chat.postMessage, once. OutcomeUnknown means it may have been posted."""
+        args = {"channel": channel, "text": text, "unfurl_links": False, "unfurl_media": False}
+        if blocks:
+            args["blocks"] = blocks
+        if thread_ts:
+            args["thread_ts"] = thread_ts
+        if metadata:
+            args["metadata"] = metadata
+        response = self._call(self._writer, "chat.postMessage", **args)
+        return Posted(channel=response["channel"], ts=response["ts"])
+
+    def update(self, channel: str, ts: str, *, text: str, blocks: list | None = None) -> None:
+        self._call(self._reader, "chat.update", channel=channel, ts=ts, text=text, blocks=blocks or [])
+
+    def post_ephemeral(self, channel: str, user: str, *, text: str, blocks: list | None = None) -> None:
+        self._call(self._reader, "chat.postEphemeral", channel=channel, user=user, text=text, blocks=blocks or [])
+
+    def find_posted(self, channel: str, *, event_type: str, outbox_id: int, oldest: float) -> str | None:
+        """The ts of our message carrying this outbox id in its metadata, if Slack has it."""
+        cursor = None
+        while True:
+            args = {"channel": channel, "oldest": f"{oldest:.6f}", "limit": 200, "include_all_metadata": True}
+            if cursor:
+                args["cursor"] = cursor
+            page = self._call(self._reader, "conversations.history", **args)
+            for message in page.get("messages", []):
+                meta = message.get("metadata") or {}
+                if meta.get("event_type") == event_type and meta.get("event_payload", {}).get("outbox_id") == outbox_id:
+                    return message["ts"]
+            cursor = (page.get("response_metadata") or {}).get("next_cursor")
+            if not page.get("has_more") or not cursor:
+                return None
+
+    def dm_channel(self, user_id: str) -> str:
+        return self._call(self._reader, "conversations.open", users=user_id)["channel"]["id"]
+
+    def pin(self, channel: str, ts: str) -> None:
+        try:
+            self._call(self._reader, "pins.add", channel=channel, timestamp=ts)
+        except SlackError as error:
+            if error.code != "already_pinned":
+                raise
+
+    def open_view(self, trigger_id: str, view: dict) -> None:
+        self._call(self._reader, "views.open", trigger_id=trigger_id, view=view)
+
+    def publish_home(self, user_id: str, view: dict) -> None:
+        self._call(self._reader, "views.publish", user_id=user_id, view=view)
+
+
+def _retry_after(headers: dict) -> float:
+    value = next((v for k, v in headers.items() if k.lower() == "retry-after"), "1")
+    if isinstance(value, list):
+        value = value[0]
+    try:
+        return max(0.0, float(value))
+    except ValueError:
+        return 1.0

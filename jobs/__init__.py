@@ -1,0 +1,51 @@
+"""Scheduled work as plain functions: (context) -> counts. The database, not the scheduler, knows what is due."""
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy.orm import Session, sessionmaker
+
+from bot.slack.gateway import SlackGateway
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class JobContext:
+    sessions: sessionmaker[Session]
+    gateway: SlackGateway
+    now: datetime
+
+
+Job = Callable[[JobContext], dict]
+JOBS: dict[str, Job] = {}
+
+
+def job(name: str) -> Callable[[Job], Job]:
+    """Register a job that `expect tick` and the worker run on every pass."""
+    def register(fn: Job) -> Job:
+        JOBS[name] = fn
+        return fn
+    return register
+
+
+def load_all() -> None:
+    import jobs.updates  # noqa: F401
+
+
+def run_tick(services, now: datetime) -> dict:
+    """One pass as of `now`: every job, then delivery of whatever became due."""
+    load_all()
+    context = JobContext(services.sessions, services.gateway, now)
+    results: dict = {}
+    for name, fn in JOBS.items():
+        try:
+            results[name] = fn(context)
+        except Exception:
+            log.exception("job %s failed", name)
+            results[name] = {"error": 1}
+    results["delivery"] = dict(services.dispatcher.run_once())
+    return results

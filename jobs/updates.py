@@ -1,0 +1,1 @@
+"""Weekly updates: filled in by the weekly-update feature."""
