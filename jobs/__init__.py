@@ -33,6 +33,8 @@ def job(name: str) -> Callable[[Job], Job]:
 
 
 def load_all() -> None:
+    import jobs.delays  # noqa: F401
+    import jobs.expectations  # noqa: F401
     import jobs.updates  # noqa: F401
 
 

@@ -65,3 +65,16 @@ def first_delivery(session: Session, key: str, now: datetime) -> bool:
     except IntegrityError:
         return False
     return True
+
+
+def interaction_key(body: dict) -> str:
+    """The identity of one click: the same click redelivered has the same key."""
+    action = (body.get("actions") or [{}])[0]
+    return ":".join(["click", body.get("user", {}).get("id", ""), action.get("action_id", ""),
+                     action.get("value", ""), action.get("action_ts", "")])
+
+
+def ensure_internal_actor(services: Services, body: dict) -> None:
+    """Internal buttons answer only the installing team's members, whatever channel the message is in."""
+    user = body.get("user", {})
+    ensure_team_member(services, user_id=user.get("id", ""), team_id=user.get("team_id") or body.get("team", {}).get("id"))

@@ -22,7 +22,3 @@ def register(app: App, services: Services) -> None:
 
     app.error(report_unexpected_error)
 
-    def ignore_other_events(ack) -> None:
-        ack()
-
-    app.event("message")(ignore_other_events)

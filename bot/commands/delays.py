@@ -1,0 +1,1 @@
+"""delays: /expect subcommands (filled in by that feature)."""

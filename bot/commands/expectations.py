@@ -1,0 +1,1 @@
+"""expectations: /expect subcommands (filled in by that feature)."""

@@ -1,0 +1,50 @@
+"""Events API: each event is handled once, however often Slack redelivers it.
+
+Features add handlers to MESSAGE_HANDLERS / REACTION_HANDLERS instead of registering their own Bolt
+listeners (Bolt runs only the first listener that matches an event).
+"""
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import datetime
+
+from slack_bolt import Ack, App
+from sqlalchemy.orm import Session
+
+from bot.listeners.common import apology, first_delivery
+from bot.services import Services
+
+EventHandler = Callable[..., None]   # (services=, session=, event=, body=, now=) -> None
+MESSAGE_HANDLERS: list[EventHandler] = []
+REACTION_HANDLERS: list[EventHandler] = []
+
+
+def handle_once(services: Services, body: dict, handlers: list[EventHandler]) -> None:
+    event = body.get("event", {})
+    key = f"event:{body.get('event_id') or event.get('event_ts')}"
+    now: datetime = services.clock.now()
+    try:
+        with services.sessions.begin() as session:
+            if not first_delivery(session, key, now):
+                return
+            for handler in handlers:
+                handler(services=services, session=session, event=event, body=body, now=now)
+    except Exception as error:
+        apology(error)
+        return
+    services.dispatcher.kick()
+
+
+def register(app: App, services: Services) -> None:
+    def handle_message_event(ack: Ack, body: dict) -> None:
+        ack()
+        handle_once(services, body, MESSAGE_HANDLERS)
+
+    def handle_reaction_added(ack: Ack, body: dict) -> None:
+        ack()
+        handle_once(services, body, REACTION_HANDLERS)
+
+    app.event("message")(handle_message_event)
+    app.event("reaction_added")(handle_reaction_added)
+
+

@@ -1,0 +1,5 @@
+"""expectations: Slack listeners (filled in by that feature)."""
+
+
+def register(app, services) -> None:
+    pass

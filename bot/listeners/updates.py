@@ -1,0 +1,5 @@
+"""updates: Slack listeners (filled in by that feature)."""
+
+
+def register(app, services) -> None:
+    pass

@@ -1,0 +1,1 @@
+"""delays: tables (filled in by that feature)."""

@@ -1,0 +1,1 @@
+"""expectations: tables (filled in by that feature)."""

@@ -1,0 +1,1 @@
+"""delays: scheduled jobs (filled in by that feature)."""

@@ -1,0 +1,1 @@
+"""expectations: scheduled jobs (filled in by that feature)."""
