@@ -4,7 +4,7 @@ from __future__ import annotations
 import os
 from dataclasses import dataclass
 
-from dotenv import load_dotenv
+from dotenv import find_dotenv, load_dotenv
 
 
 class SettingsError(Exception):
@@ -33,7 +33,7 @@ def load_settings(env: dict[str, str] | None = None, *, dotenv: bool = True) -> 
     """Read and validate settings; raise SettingsError naming the first bad one."""
     if env is None:
         if dotenv:
-            load_dotenv(override=False)
+            load_dotenv(find_dotenv(usecwd=True), override=False)
         env = dict(os.environ)
     token = env.get("SLACK_BOT_TOKEN", "").strip()
     if not token:

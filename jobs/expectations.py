@@ -1,1 +1,16 @@
-"""expectations: scheduled jobs (filled in by that feature)."""
+"""Expectations, each tick: promise alerts, reminders of what the client owes, and check-ins that are due."""
+from __future__ import annotations
+
+import bot.slack.expectations  # noqa: F401  (pins and records the posts these jobs queue)
+from bot.domain import checkins, owed, promises
+from jobs import JobContext, job
+
+
+@job("expectations")
+def run_expectations(ctx: JobContext) -> dict:
+    counts = {}
+    for name, step in (("promise_alerts", promises.send_alerts), ("owed_reminders", owed.send_reminders),
+                       ("checkins", checkins.send_due)):
+        with ctx.sessions.begin() as session:
+            counts[name] = step(session, now=ctx.now)
+    return counts

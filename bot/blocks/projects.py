@@ -9,15 +9,23 @@ from bot.domain.schedule import WEEKDAY_NAMES, zone
 from bot.models import Project
 
 MAX_LIST_ROWS = 45
+COUNT_LIMIT = 1000
 
 
-def project_list(projects: list[Project], today_of) -> list[dict]:
+def project_list(projects: list[Project], today_of, total: int | None = None,
+                 milestones_of: dict[int, list] | None = None) -> list[dict]:
+    """At most MAX_LIST_ROWS rows; `total` (default: len(projects); past COUNT_LIMIT means "many") counts the rest.
+
+    `milestones_of` (project id -> open milestones) saves loading every project's milestones.
+    """
+    total = len(projects) if total is None else total
     if not projects:
         return [section("No projects yet. Register one with `/expect add-project \"Acme Website\" #acme-shared`.")]
     lines = []
     for project in projects[:MAX_LIST_ROWS]:
-        state = health(project, today_of(project))
-        upcoming = next_milestone(project)
+        milestones = None if milestones_of is None else milestones_of.get(project.id, [])
+        state = health(project, today_of(project), milestones)
+        upcoming = next_milestone(project, milestones)
         nxt = f"next: {upcoming.title} {date_token(upcoming.due_date, zone(project.tz))}" if upcoming else "no open milestones"
         lines.append(f"{HEALTH_EMOJI[state]} *{project.name}* `{project.slug}` · <#{project.channel_id}> · {nxt}")
     blocks = [section("*Active projects*")]
@@ -28,8 +36,10 @@ def project_list(projects: list[Project], today_of) -> list[dict]:
             chunk = []
         chunk.append(line)
     blocks.append(section("\n".join(chunk)))
-    if len(projects) > MAX_LIST_ROWS:
-        blocks.append(context(f"…and {len(projects) - MAX_LIST_ROWS} more. `/expect status <project>` shows one."))
+    shown = min(len(projects), MAX_LIST_ROWS)
+    if total > shown:
+        more = f"over {COUNT_LIMIT - shown:,}" if total > COUNT_LIMIT else f"{total - shown:,}"
+        blocks.append(context(f"…and {more} more. `/expect status <project>` shows one."))
     return blocks
 
 

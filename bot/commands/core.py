@@ -7,15 +7,15 @@ from sqlalchemy.orm import Session
 
 from bot.blocks.format import instant_token, reply, section
 from bot.blocks.modals import add_project_modal
-from bot.blocks.projects import project_list, project_status
+from bot.blocks.projects import COUNT_LIMIT, MAX_LIST_ROWS, project_list, project_status
 from bot.commands import COMMANDS, Args, CommandContext, command
 from bot.commands.parse import channel_id, percent, user_id
 from bot.domain import signals
 from bot.domain.dates import parse_due_date
 from bot.domain.errors import UserError
 from bot.domain.projects import (
-    NewProject, active_projects, add_milestone, create_project, find_milestone, find_project, local_today,
-    mark_done, set_progress,
+    NewProject, active_projects, add_milestone, count_active_projects, create_project, find_milestone, find_project,
+    local_today, mark_done, open_milestones, set_progress,
 )
 from bot.domain.schedule import WEEKDAY_NAMES, parse_cadence, parse_respond_within, zone
 from bot.models import Project
@@ -125,8 +125,12 @@ def add_milestone_command(ctx: CommandContext, args: Args) -> dict:
 
 @command("list", usage="list", summary="active projects with health and next milestone")
 def list_projects(ctx: CommandContext, args: Args) -> dict:
-    projects = active_projects(ctx.session, ctx.team_id)
-    return reply("Active projects", project_list(projects, lambda p: local_today(p, ctx.now)))
+    projects = active_projects(ctx.session, ctx.team_id, limit=MAX_LIST_ROWS, load_milestones=False)
+    total = len(projects)
+    if total == MAX_LIST_ROWS:
+        total = count_active_projects(ctx.session, ctx.team_id, up_to=COUNT_LIMIT + 1)
+    milestones = open_milestones(ctx.session, [p.id for p in projects])
+    return reply("Active projects", project_list(projects, lambda p: local_today(p, ctx.now), total, milestones))
 
 
 @command("status", usage="status <project>", summary="milestones, dates, progress and state")

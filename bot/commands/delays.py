@@ -1,1 +1,76 @@
-"""delays: /expect subcommands (filled in by that feature)."""
+"""`/expect risk` and `/expect delay`: flag a slipping milestone, or tell the client a date moved."""
+from __future__ import annotations
+
+from bot.blocks.delays import short_date
+from bot.blocks.format import instant_token, reply, section
+from bot.commands import Args, CommandContext, command
+from bot.commands.core import STATUS_LINES
+from bot.domain import delays
+from bot.domain.dates import parse_due_date
+from bot.domain.delay_notices import NoticeDraft, lead_time_line, notify_client
+from bot.domain.errors import UserError
+from bot.domain.projects import find_milestone, find_project, local_today
+from bot.domain.text import clean_user_text
+from bot.models import Milestone, OutboxMessage, Project
+
+RISK_EXAMPLE = '/expect risk acme-website #2 "Waiting for the production API keys"'
+DELAY_EXAMPLE = ('/expect delay acme-website #2 to=2026-12-11 reason="The payment provider\'s test system was down" '
+                 'impact="No change to cost"')
+DELAY_OPTIONS = {"to", "reason", "impact", "needs"}
+
+
+def _milestone(ctx: CommandContext, ref: str, milestone_ref: str, example: str) -> tuple[Project, Milestone]:
+    project = find_project(ctx.session, team_id=ctx.team_id, ref=ref)
+    try:
+        return project, find_milestone(project, milestone_ref)
+    except UserError as error:
+        raise UserError(error.message, example) from None
+
+
+def _alert_place(project: Project, user_id: str) -> str:
+    if project.internal_channel_id:
+        return f"<#{project.internal_channel_id}>"
+    return "your DMs" if project.owner_id == user_id else f"<@{project.owner_id}>'s DMs"
+
+
+@command("risk", usage='risk <project> <milestone> "<why>"', summary="flag a milestone at risk: the team gets an alert")
+def flag_risk(ctx: CommandContext, args: Args) -> dict:
+    if len(args.words) != 3:
+        raise UserError("Give the project, the milestone and why it is at risk, in quotes.", RISK_EXAMPLE)
+    project, milestone = _milestone(ctx, args.words[0], args.words[1], RISK_EXAMPLE)
+    why = clean_user_text(args.words[2], field="reason", limit=1000, example=RISK_EXAMPLE)
+    if not why:
+        raise UserError("Say why it is at risk.", RISK_EXAMPLE)
+    delays.flag_risk(ctx.session, milestone=milestone, why=why, by=ctx.user_id, now=ctx.now)
+    text = (f":triangular_flag_on_post: *{milestone.title}* is flagged at risk. The alert is in "
+            f"{_alert_place(project, ctx.user_id)}; nothing has gone to the client.")
+    return reply("Flagged at risk", [section(text)])
+
+
+@command("delay", usage='delay <project> <milestone> to=<date> reason="<text>" [impact="<text>"] [needs="<text>"] '
+         "[urgent]", summary="move a milestone and tell the client: old date → new date, why, impact")
+def announce_delay(ctx: CommandContext, args: Args) -> dict:
+    unknown = sorted(set(args.options) - DELAY_OPTIONS)
+    if unknown:
+        raise UserError(f"I don't know `{unknown[0]}=`. I understand to=, reason=, impact= and needs=.", DELAY_EXAMPLE)
+    if len(args.words) != 2 or not args.option("to") or not args.option("reason"):
+        raise UserError("Give the project, the milestone, the new date (to=) and the reason (reason=).", DELAY_EXAMPLE)
+    project, milestone = _milestone(ctx, args.words[0], args.words[1], DELAY_EXAMPLE)
+    try:
+        new_date = parse_due_date(args.option("to"), today=local_today(project, ctx.now))
+    except UserError as error:
+        raise UserError(error.message, DELAY_EXAMPLE) from None
+    draft = NoticeDraft(new_date=new_date, reason=args.option("reason"), impact=args.option("impact"),
+                        needs=args.option("needs"), urgent="urgent" in args.flags)
+    old = milestone.due_date
+    notice = notify_client(ctx.session, milestone=milestone, draft=draft, by=ctx.user_id, now=ctx.now,
+                           example=DELAY_EXAMPLE)
+    row = ctx.session.get(OutboxMessage, notice.outbox_id)
+    when = "right away" if draft.urgent else f"{instant_token(row.not_before)} (other changes made before then join it)"
+    text = (f":mega: *{milestone.title}* moves from {short_date(old)} to {short_date(new_date)}. "
+            f"The notice goes to <#{project.channel_id}> {when}.")
+    return reply("Delay notice queued", [section(text)])
+
+
+if lead_time_line not in STATUS_LINES:
+    STATUS_LINES.append(lead_time_line)

@@ -1,1 +1,62 @@
-"""Weekly-update subcommands: filled in by the weekly-update feature."""
+"""`/expect update` (the preview on demand) and `/expect settings` (how a project's updates go out)."""
+from __future__ import annotations
+
+from sqlalchemy.orm import Session
+
+from bot.blocks.format import instant_token, reply, section
+from bot.commands import Args, CommandContext, command
+from bot.commands.core import STATUS_LINES, check_channel
+from bot.commands.parse import channel_id
+from bot.domain import signals
+from bot.domain.errors import UserError
+from bot.domain.projects import find_project
+from bot.domain.update_settings import EXAMPLE, apply_settings, describe, parse_settings
+from bot.domain.updates import current_preview
+from bot.models import Project
+
+
+@command("update", usage="update <project>", summary="preview the next weekly update, with its buttons")
+def show_update_preview(ctx: CommandContext, args: Args) -> dict:
+    if len(args.words) != 1:
+        raise UserError("Say which project.", "/expect update acme-website")
+    project = find_project(ctx.session, team_id=ctx.team_id, ref=args.words[0])
+    preview = current_preview(ctx.session, project=project, now=ctx.now)
+    return reply(f"Preview of the update for {project.name}", preview.blocks)
+
+
+@command("settings", usage='settings <project> [cadence="fri 16:00"] [tz=Area/City] [approval=auto|required] '
+         "[hours=09:00-18:00] [days=mon-fri] [budget=3] [preview=24h] [health=auto|on_track|at_risk|off_track] "
+         "[auto-ack=on|off] [channel=#channel]", summary="how and when a project's updates go out")
+def project_settings(ctx: CommandContext, args: Args) -> dict:
+    if len(args.words) != 1:
+        raise UserError("Say which project, then the settings to change.", EXAMPLE)
+    project = find_project(ctx.session, team_id=ctx.team_id, ref=args.words[0])
+    options = dict(args.options)
+    new_channel = options.pop("channel", None)
+    values = parse_settings(options)
+    if new_channel is not None:
+        values["channel_id"] = channel_id(new_channel)
+        check_channel(ctx.gateway, values["channel_id"])
+    if not values:
+        return reply(f"Settings of {project.name}", [section(_summary(project, "Settings"))])
+    changes = apply_settings(project, values, now=ctx.now)
+    if "channel_id" in changes:
+        project.attention = None
+    if changes:
+        signals.project_changed.send(session=ctx.session, project=project, changes=changes, now=ctx.now)
+    heading = "Updated" if changes else "Nothing to change in"
+    return reply(f"{heading} {project.name}", [section(_summary(project, heading))])
+
+
+def _summary(project: Project, heading: str) -> str:
+    return (f"{heading} *{project.name}*: {describe(project)} · client channel <#{project.channel_id}>.\n"
+            f"Next update {instant_token(project.next_update_at)}.")
+
+
+def next_update_line(session: Session, project: Project) -> str | None:
+    if project.next_update_at is None:
+        return None
+    return f"Next weekly update {instant_token(project.next_update_at)} (approval {project.approval_mode})."
+
+
+STATUS_LINES.append(next_update_line)

@@ -342,6 +342,9 @@ class FakeSlack:
                 else:
                     self.reset() if name == "reset" else self.fail_next(**payload)
                 return h.send(200, {"ok": True})
+            if post and name in ("add_user", "add_channel"):
+                added = self.add_user(**payload) if name == "add_user" else self.add_channel(**payload)
+                return h.send(200, {"ok": True, "added": added})
         except (ValueError, TypeError) as e:
             return h.send(400, {"ok": False, "error": str(e)})
         h.send(404, {"ok": False, "error": "not_found"})

@@ -28,23 +28,19 @@ def enqueue(
     urgent: bool = False,
     not_before: datetime | None = None,
     thread_of: OutboxMessage | None = None,
+    thread_ts: str | None = None,
 ) -> OutboxMessage:
     """Queue a post once; asking again for the same (project, kind, period key) returns the first row.
 
-    Client-visible posts wait for the client's business hours unless urgent.
+    Client-visible posts wait for the client's business hours unless urgent. `thread_ts` replies in the thread
+    of a message that is not ours (a client's question, say).
     """
     existing = find(session, project_id=project.id, kind=kind, period_key=period_key)
     if existing:
         return existing
-    ready_at = max(not_before or now, now)
-    if client_visible and not urgent:
-        ready_at = business_hours(project).next_open(ready_at)
-    row = OutboxMessage(
-        project_id=project.id, kind=kind, period_key=period_key, channel_id=channel_id or project.channel_id,
-        payload=payload, client_visible=client_visible, top_level=top_level and thread_of is None, urgent=urgent,
-        not_before=ready_at, thread_of_id=thread_of.id if thread_of else None,
-        thread_ts=thread_of.ts if thread_of else None, created_at=now,
-    )
+    row = _new_row(project=project, kind=kind, period_key=period_key, payload=payload, now=now, channel_id=channel_id,
+                   client_visible=client_visible, top_level=top_level, urgent=urgent, not_before=not_before,
+                   thread_of=thread_of, thread_ts=thread_ts)
     try:
         with session.begin_nested():
             session.add(row)
@@ -53,11 +49,59 @@ def enqueue(
     return row
 
 
+def _new_row(*, project: Project, kind: str, period_key: str, payload: dict, now: datetime,
+             channel_id: str | None = None, client_visible: bool = True, top_level: bool = True, urgent: bool = False,
+             not_before: datetime | None = None, thread_of: OutboxMessage | None = None,
+             thread_ts: str | None = None) -> OutboxMessage:
+    ready_at = max(not_before or now, now)
+    if client_visible and not urgent:
+        ready_at = business_hours(project).next_open(ready_at)
+    return OutboxMessage(
+        project_id=project.id, kind=kind, period_key=period_key, channel_id=channel_id or project.channel_id,
+        payload=payload, client_visible=client_visible, top_level=top_level and thread_of is None and thread_ts is None,
+        urgent=urgent, not_before=ready_at, thread_of_id=thread_of.id if thread_of else None,
+        thread_ts=thread_of.ts if thread_of else thread_ts, created_at=now,
+    )
+
+
+def enqueue_many(session: Session, posts: list[dict], *, now: datetime) -> list[OutboxMessage]:
+    """enqueue() for many posts (each a dict of its keyword arguments) with one query and one flush.
+
+    Returns the rows in the order asked; if another worker queued one meanwhile, falls back to one by one.
+    """
+    def key(post: dict) -> tuple:
+        return post["project"].id, post["kind"], post["period_key"]
+
+    wanted = {key(post) for post in posts}
+    if not wanted:
+        return []
+    found = {(r.project_id, r.kind, r.period_key): r for r in session.scalars(select(OutboxMessage).where(
+        OutboxMessage.project_id.in_({k[0] for k in wanted}), OutboxMessage.kind.in_({k[1] for k in wanted}),
+        OutboxMessage.period_key.in_({k[2] for k in wanted}),
+    ))}
+    fresh = {key(post): _new_row(now=now, **post) for post in posts if key(post) not in found}
+    try:
+        with session.begin_nested():
+            session.add_all(fresh.values())
+    except IntegrityError:
+        return [enqueue(session, now=now, **post) for post in posts]
+    found.update(fresh)
+    return [found[key(post)] for post in posts]
+
+
 def find(session: Session, *, project_id: int, kind: str, period_key: str) -> OutboxMessage | None:
     return session.scalar(
         select(OutboxMessage).where(
             OutboxMessage.project_id == project_id, OutboxMessage.kind == kind, OutboxMessage.period_key == period_key
         )
+    )
+
+
+def pending_for_update(session: Session, *, row_id: int) -> OutboxMessage | None:
+    """The row, locked, while no worker has started sending it (so its payload may still change); else None."""
+    return session.scalar(
+        select(OutboxMessage).where(OutboxMessage.id == row_id, OutboxMessage.state == "pending")
+        .with_for_update().execution_options(populate_existing=True)
     )
 
 

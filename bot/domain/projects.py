@@ -71,24 +71,46 @@ def create_project(session: Session, *, team_id: str, new: NewProject, created_b
     return project
 
 
-def active_projects(session: Session, team_id: str) -> list[Project]:
+def active_projects(session: Session, team_id: str, *, limit: int | None = None,
+                    load_milestones: bool = True) -> list[Project]:
+    """Active projects in slug order (their names, case-blind); only the first `limit` if given."""
     query = (
         select(Project)
         .where(Project.team_id == team_id, Project.status == "active")
-        .options(selectinload(Project.milestones))
-        .order_by(Project.name)
+        .order_by(Project.slug)
+        .limit(limit)
     )
+    if load_milestones:
+        query = query.options(selectinload(Project.milestones))
     return list(session.scalars(query))
+
+
+def open_milestones(session: Session, project_ids: list[int]) -> dict[int, list]:
+    """Read-only rows of the open milestones of these projects, by project id: all `health` needs, and cheap."""
+    columns = (Milestone.project_id, Milestone.number, Milestone.title, Milestone.state, Milestone.start_date,
+               Milestone.due_date, Milestone.progress, Milestone.risk_note)
+    found: dict[int, list] = {project_id: [] for project_id in project_ids}
+    if project_ids:
+        query = select(*columns).where(Milestone.project_id.in_(project_ids), Milestone.state != "done")
+        for row in session.execute(query.order_by(Milestone.project_id, Milestone.number)):
+            found[row.project_id].append(row)
+    return found
+
+
+def count_active_projects(session: Session, team_id: str, *, up_to: int) -> int:
+    """How many active projects there are, counting no further than `up_to` (cheap however many there are)."""
+    first = (select(Project.id).where(Project.team_id == team_id, Project.status == "active")
+             .order_by(Project.slug).limit(up_to).subquery())
+    return session.scalar(select(func.count()).select_from(first)) or 0
 
 
 def find_project(session: Session, *, team_id: str, ref: str) -> Project:
     """A project by slug or name; otherwise a UserError suggesting the closest names."""
     ref = ref.strip()
-    project = session.scalar(
-        select(Project).where(
-            Project.team_id == team_id, (Project.slug == slugify(ref)) | (func.lower(Project.name) == ref.lower())
-        )
-    )
+    project = session.scalar(select(Project).where(Project.team_id == team_id, Project.slug == slugify(ref)))
+    if project:
+        return project
+    project = session.scalar(select(Project).where(Project.team_id == team_id, func.lower(Project.name) == ref.lower()))
     if project:
         return project
     slugs = list(session.scalars(select(Project.slug).where(Project.team_id == team_id, Project.status == "active")))
@@ -170,15 +192,21 @@ def milestone_state(milestone: Milestone, today: date, hours: BusinessHours | No
 
 def _business_days_between(start: date, end: date, hours: BusinessHours | None) -> int:
     days = hours.days if hours else "12345"
-    return sum(1 for n in range((end - start).days) if str((start + timedelta(days=n + 1)).isoweekday()) in days)
+    weeks, rest = divmod(max((end - start).days, 0), 7)
+    tail = start + timedelta(days=7 * weeks)
+    return weeks * len(set(days)) + sum(
+        1 for n in range(rest) if str((tail + timedelta(days=n + 1)).isoweekday()) in days)
 
 
-def health(project: Project, today: date) -> str:
-    """on_track, at_risk or off_track: the owner's override, else derived from the milestones."""
+def health(project: Project, today: date, milestones: list | None = None) -> str:
+    """on_track, at_risk or off_track: the owner's override, else derived from the milestones.
+
+    `milestones` (such as `open_milestones` rows) stands in for `project.milestones` when given.
+    """
     if project.health_override:
         return project.health_override
     hours = business_hours(project)
-    states = {milestone_state(m, today, hours) for m in project.milestones}
+    states = {milestone_state(m, today, hours) for m in (project.milestones if milestones is None else milestones)}
     if "overdue" in states:
         return "off_track"
     if "at_risk" in states:
@@ -186,6 +214,6 @@ def health(project: Project, today: date) -> str:
     return "on_track"
 
 
-def next_milestone(project: Project) -> Milestone | None:
-    open_ones = [m for m in project.milestones if m.state != "done"]
+def next_milestone(project: Project, milestones: list | None = None) -> Milestone | None:
+    open_ones = [m for m in (project.milestones if milestones is None else milestones) if m.state != "done"]
     return min(open_ones, key=lambda m: (m.due_date, m.number), default=None)

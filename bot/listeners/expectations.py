@@ -1,5 +1,182 @@
-"""expectations: Slack listeners (filled in by that feature)."""
+"""Kickoff approval, owed-item buttons, check-in votes and comments, and the client messages promises follow."""
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+
+from slack_bolt import Ack, App, Respond
+from sqlalchemy.orm import Session
+
+import bot.slack.expectations  # noqa: F401  (pins and records the posts queued here)
+from bot import ids
+from bot.blocks.checkins import comment_modal
+from bot.blocks.kickoff import approved_note
+from bot.blocks.owed import owed_sent
+from bot.domain import checkins, kickoff, owed, promises
+from bot.domain.errors import UserError
+from bot.listeners.common import apology, ensure_internal_actor, first_delivery, interaction_key
+from bot.listeners.events import MESSAGE_HANDLERS, REACTION_HANDLERS
+from bot.services import Services
+from bot.slack.gateway import OutcomeUnknown, RateLimited, SlackError
+
+FOR_THE_CLIENT = "This survey is for the client; their answers reach the project owner."
+VOTE_ACTION = re.compile(rf"^{re.escape(ids.CHECKIN_VOTE)}-[1-4]$")
 
 
-def register(app, services) -> None:
-    pass
+def is_client_side(services: Services, user_id: str, team_id: str | None) -> bool:
+    """Someone from another workspace (Slack Connect), a guest, or anyone Slack can't place on our team."""
+    if team_id and team_id != services.team_id:
+        return True
+    try:
+        user = services.gateway.user_info(user_id)
+    except SlackError:
+        return True
+    except (OutcomeUnknown, RateLimited):
+        return not team_id
+    return user.team_id != services.team_id or user.is_guest
+
+
+def first_name(services: Services, user_id: str, fallback: str | None = None) -> str:
+    if fallback:
+        return fallback
+    try:
+        return services.gateway.user_info(user_id).first_name or "there"
+    except (SlackError, OutcomeUnknown, RateLimited):
+        return "there"
+
+
+def _actor(body: dict) -> tuple[str, str | None, str]:
+    user = body.get("user", {})
+    action = (body.get("actions") or [{}])[0]
+    return user.get("id", ""), user.get("team_id") or body.get("team", {}).get("id"), action.get("value", "")
+
+
+def click(services: Services, body: dict, respond: Respond, work: Callable[[Session], object]) -> object | None:
+    """Run one button click once, in one transaction; bad input or a refusal becomes an ephemeral answer."""
+    try:
+        with services.sessions.begin() as session:
+            if not first_delivery(session, interaction_key(body), services.clock.now()):
+                return None
+            result = work(session)
+    except UserError as error:
+        respond(text=str(error), response_type="ephemeral", replace_original=False)
+        return None
+    services.dispatcher.kick()
+    return result
+
+
+def handle_client_message(*, services: Services, session: Session, event: dict, now, **_) -> None:
+    message = promises.inbound(event, bot_user_id=services.bot_user_id)
+    project = promises.project_for_channel(session, message.channel) if message else None
+    if project is None:
+        return
+    client = is_client_side(services, message.user, message.team)
+    if message.thread_ts:
+        if not client:
+            promises.keep(session, channel_id=message.channel, message_ts=message.thread_ts, by=message.user, now=now)
+    elif client and not promises.is_small_talk(message.text):
+        name = first_name(services, message.user, message.first_name)
+        promises.open_promise(session, project=project, message=message, name=name, now=now)
+
+
+def handle_check_reaction(*, services: Services, session: Session, event: dict, now, **_) -> None:
+    item = event.get("item") or {}
+    if event.get("reaction") not in promises.KEEPING_REACTIONS or item.get("type") != "message" or not event.get("user"):
+        return
+    if not is_client_side(services, event["user"], event.get("user_team")):
+        promises.keep(session, channel_id=item.get("channel", ""), message_ts=item.get("ts", ""), by=event["user"], now=now)
+
+
+def register(app: App, services: Services) -> None:
+    if handle_client_message not in MESSAGE_HANDLERS:
+        MESSAGE_HANDLERS.append(handle_client_message)
+    if handle_check_reaction not in REACTION_HANDLERS:
+        REACTION_HANDLERS.append(handle_check_reaction)
+
+    def approve_kickoff_card(ack: Ack, body: dict, respond: Respond) -> None:
+        ack()
+        user_id, _, value = _actor(body)
+
+        def work(session):
+            ensure_internal_actor(services, body)
+            return kickoff.approve(session, project_id=int(value), by=user_id, now=services.clock.now())
+
+        project = click(services, body, respond, work)
+        if project is not None:
+            respond(text=approved_note(project, user_id), replace_original=True)
+
+    def mark_owed_received(ack: Ack, body: dict, respond: Respond) -> None:
+        ack()
+        user_id, _, value = _actor(body)
+
+        def work(session):
+            ensure_internal_actor(services, body)
+            return owed.mark_received(session, item_id=int(value), by=user_id, who=f"<@{user_id}>", by_client=False,
+                                      now=services.clock.now())
+
+        item = click(services, body, respond, work)
+        if item is not None:
+            respond(text=f":white_check_mark: *{item.title}* is marked received.", replace_original=False)
+
+    def mark_owed_sent(ack: Ack, body: dict, respond: Respond) -> None:
+        ack()
+        user_id, team_id, value = _actor(body)
+        client = is_client_side(services, user_id, team_id)
+        who = first_name(services, user_id) if client else f"<@{user_id}>"
+        item = click(services, body, respond, lambda session: owed.mark_received(
+            session, item_id=int(value), by=user_id, who=who, by_client=client, now=services.clock.now()))
+        container = body.get("container", {})
+        if item is not None and container.get("message_ts"):
+            services.gateway.update(container["channel_id"], container["message_ts"], **owed_sent(item, who))
+
+    def record_survey_vote(ack: Ack, body: dict, respond: Respond) -> None:
+        ack()
+        user_id, team_id, value = _actor(body)
+        if not is_client_side(services, user_id, team_id):
+            respond(text=FOR_THE_CLIENT, response_type="ephemeral", replace_original=False)
+            return
+        checkin_id, score = (int(part) for part in value.split(":"))
+        name = first_name(services, user_id)
+        updated = click(services, body, respond, lambda session: checkins.message_for(session, checkins.vote(
+            session, checkin_id=checkin_id, user_id=user_id, name=name, score=score, now=services.clock.now())))
+        container = body.get("container", {})
+        if updated is not None and container.get("message_ts"):
+            services.gateway.update(container["channel_id"], container["message_ts"], **updated)
+
+    def open_comment_modal(ack: Ack, body: dict, respond: Respond) -> None:
+        ack()
+        user_id, team_id, value = _actor(body)
+        if not is_client_side(services, user_id, team_id):
+            respond(text=FOR_THE_CLIENT, response_type="ephemeral", replace_original=False)
+            return
+        services.gateway.open_view(body["trigger_id"], comment_modal(int(value), "how it went"))
+
+    def save_checkin_comment(ack: Ack, body: dict, view: dict) -> None:
+        user = body.get("user", {})
+        if not is_client_side(services, user.get("id", ""), user.get("team_id")):
+            ack(response_action="errors", errors={ids.CHECKIN_COMMENT_TEXT: FOR_THE_CLIENT})
+            return
+        text = view["state"]["values"].get(ids.CHECKIN_COMMENT_TEXT, {}).get(ids.CHECKIN_COMMENT_TEXT, {}).get("value")
+        name = first_name(services, user.get("id", ""))
+        try:
+            with services.sessions.begin() as session:
+                checkin = checkins.comment(session, checkin_id=int(view["private_metadata"]), user_id=user["id"],
+                                           name=name, text=text, now=services.clock.now())
+                updated, where = checkins.message_for(session, checkin), (checkin.channel_id, checkin.ts)
+        except UserError as error:
+            ack(response_action="errors", errors={ids.CHECKIN_COMMENT_TEXT: str(error)[:150]})
+            return
+        except Exception as error:
+            ack(response_action="errors", errors={ids.CHECKIN_COMMENT_TEXT: apology(error)[1][:150]})
+            return
+        ack()
+        services.dispatcher.kick()
+        if all(where):
+            services.gateway.update(*where, **updated)
+
+    app.action(ids.KICKOFF_APPROVE)(approve_kickoff_card)
+    app.action(ids.OWED_RECEIVED)(mark_owed_received)
+    app.action(ids.OWED_SENT)(mark_owed_sent)
+    app.action(VOTE_ACTION)(record_survey_vote)
+    app.action(ids.CHECKIN_COMMENT)(open_comment_modal)
+    app.view(ids.CHECKIN_COMMENT_VIEW)(save_checkin_comment)

@@ -1,5 +1,96 @@
-"""updates: Slack listeners (filled in by that feature)."""
+"""The preview's buttons (Approve, Add a note, Skip this week, Post now) and the note modal: the team only."""
+from __future__ import annotations
+
+import json
+
+from slack_bolt import Ack, App, Respond
+from slack_sdk.webhook import WebhookClient
+
+from bot import ids
+from bot.blocks.updates import note_modal
+from bot.domain.errors import UserError
+from bot.domain.updates import decide, find_update, record_sent, set_note
+from bot.listeners.common import apology, ensure_internal_actor, first_delivery, in_transaction, interaction_key, log
+from bot.services import Services
+from bot.slack.delivery import on_sent
+
+DECISIONS = {ids.UPDATE_APPROVE: "approve", ids.UPDATE_SKIP: "skip", ids.UPDATE_POST_NOW: "post_now"}
 
 
-def register(app, services) -> None:
-    pass
+def _update_id(value: str | None) -> int:
+    if not (value or "").isdigit():
+        raise UserError("That button no longer points at an update.")
+    return int(value)
+
+
+def _respond_error(respond: Respond, answer: dict) -> None:
+    respond(text=answer["text"], blocks=answer.get("blocks"), response_type="ephemeral", replace_original=False)
+
+
+def register(app: App, services: Services) -> None:
+    on_sent("update")(record_sent)  # the web process delivers "Post now" itself
+
+    def decision(action: str):
+        def handle_update_decision(ack: Ack, body: dict, respond: Respond) -> None:
+            now, user = services.clock.now(), body["user"]["id"]
+
+            def work(session):
+                ensure_internal_actor(services, body)
+                if not first_delivery(session, interaction_key(body), now):
+                    return {}
+                update_id = _update_id(body["actions"][0].get("value"))
+                preview = decide(session, update_id=update_id, action=action, by=user, now=now)
+                return {"replace_original": True, "text": f"Weekly update for {preview.project.name}",
+                        "blocks": preview.blocks}
+
+            answer = in_transaction(services, work)
+            ack()
+            if answer and answer.get("replace_original"):
+                respond(**answer)
+            elif answer:
+                _respond_error(respond, answer)
+            services.dispatcher.kick()
+        return handle_update_decision
+
+    def open_update_note_modal(ack: Ack, body: dict, respond: Respond) -> None:
+        ack()
+        modal: dict = {}
+
+        def work(session):
+            ensure_internal_actor(services, body)
+            update, project = find_update(session, _update_id(body["actions"][0].get("value")))
+            meta = json.dumps({"update": update.id, "response_url": body.get("response_url")})
+            modal.update(note_modal(update, project, meta))
+
+        answer = in_transaction(services, work)
+        if answer:
+            _respond_error(respond, answer)
+            return
+        services.gateway.open_view(body["trigger_id"], modal)
+
+    def save_update_note(ack: Ack, body: dict, view: dict) -> None:
+        meta = json.loads(view.get("private_metadata") or "{}")
+        text = view["state"]["values"].get(ids.UPDATE_NOTE_INPUT, {}).get(ids.UPDATE_NOTE_INPUT, {}).get("value")
+        try:
+            ensure_internal_actor(services, body)
+            with services.sessions.begin() as session:
+                preview = set_note(session, update_id=_update_id(str(meta.get("update", ""))), text=text or "",
+                                   by=body["user"]["id"], now=services.clock.now())
+                blocks, title = preview.blocks, f"Weekly update for {preview.project.name}"
+        except UserError as error:
+            ack(response_action="errors", errors={ids.UPDATE_NOTE_INPUT: str(error)[:150]})
+            return
+        except Exception as error:
+            ack(response_action="errors", errors={ids.UPDATE_NOTE_INPUT: apology(error)[1][:150]})
+            return
+        ack()
+        if meta.get("response_url"):
+            try:
+                WebhookClient(meta["response_url"], timeout=5).send(text=title, blocks=blocks, replace_original=True)
+            except Exception:
+                log.exception("could not refresh the update preview")
+
+    for action_id, action in DECISIONS.items():
+        app.action(action_id)(decision(action))
+    app.action(ids.UPDATE_NOTE)(open_update_note_modal)
+    app.view(ids.UPDATE_NOTE_VIEW)(save_update_note)

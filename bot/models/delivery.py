@@ -42,7 +42,10 @@ class OutboxMessage(Base):
 
 class WeeklyUpdate(Base):
     __tablename__ = "weekly_update"
-    __table_args__ = (UniqueConstraint("project_id", "period_key"),)
+    __table_args__ = (
+        UniqueConstraint("project_id", "period_key"),
+        Index("ix_weekly_update_waiting", "state", "reminded_at"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     project_id: Mapped[int] = mapped_column(ForeignKey("project.id", ondelete="CASCADE"), index=True)
@@ -54,6 +57,7 @@ class WeeklyUpdate(Base):
     decided_at: Mapped[datetime | None]
     reminded_at: Mapped[datetime | None]
     outbox_id: Mapped[int | None] = mapped_column(ForeignKey("outbox.id"))
+    snapshot: Mapped[dict | None] = mapped_column(JSON)
     created_at: Mapped[datetime]
 
 

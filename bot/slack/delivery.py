@@ -38,7 +38,10 @@ HISTORY_MARGIN = timedelta(minutes=5)
 
 
 def on_sent(kind: str) -> Callable[[SentHook], SentHook]:
-    """Register what to record, in the same transaction, once a post of `kind` is known to be in Slack."""
+    """Register what to record, in the same transaction, once a post of `kind` is known to be in Slack.
+
+    Hooks of a batch of sends run with autoflush off and are written in one flush at commit.
+    """
     def register(hook: SentHook) -> SentHook:
         SENT_HOOKS[kind] = hook
         return hook
@@ -69,6 +72,8 @@ class Dispatcher:
         self.pace_seconds, self.per_channel = pace_seconds, per_channel
         self._pool = ThreadPoolExecutor(max_workers=threads, thread_name_prefix="deliver")
         self._kick_lock = threading.Lock()
+        self._last_post: dict[str, float] = {}
+        self._pace_lock = threading.Lock()
 
     def close(self) -> None:
         self._pool.shutdown(wait=True)
@@ -106,12 +111,14 @@ class Dispatcher:
                 select(OutboxMessage).where(ready).order_by(OutboxMessage.not_before, OutboxMessage.id)
                 .limit(self.batch).with_for_update(skip_locked=True)
             ))
-            claims, per_channel, budget_used = [], Counter(), {}
+            claims, per_channel, budget_used, top_in_flight = [], Counter(), {}, set()
             for row in rows:
                 if per_channel[row.channel_id] >= self.per_channel or not self._thread_ready(session, row, now):
                     continue
-                if not self._within_budget(session, row, now, budget_used):
+                if not self._within_budget(session, row, now, budget_used, top_in_flight):
                     continue
+                if row.client_visible and row.top_level:
+                    top_in_flight.add(row.channel_id)
                 per_channel[row.channel_id] += 1
                 claims.append(Claim(row=row, in_doubt=row.state in ("sending", "unknown")))
                 row.state, row.lease_owner = "sending", self.worker_id
@@ -131,8 +138,12 @@ class Dispatcher:
         row.not_before = now + timedelta(seconds=30)
         return False
 
-    def _within_budget(self, session: Session, row: OutboxMessage, now: datetime, used: dict) -> bool:
-        """Top-level client posts beyond the channel's weekly budget go in the thread of the latest one."""
+    def _within_budget(self, session: Session, row: OutboxMessage, now: datetime, used: dict,
+                       in_flight: set[str]) -> bool:
+        """Top-level client posts beyond the channel's weekly budget go in the thread of the latest one.
+
+        While a top-level post to the channel is in this batch, the reply waits a round for it to land.
+        """
         if not (row.client_visible and row.top_level) or row.kind == "update" or row.state != "pending":
             return True
         if row.channel_id not in used:
@@ -141,6 +152,8 @@ class Dispatcher:
         if used[row.channel_id] < budget:
             used[row.channel_id] += 1
             return True
+        if row.channel_id in in_flight:
+            return False
         parent = session.scalar(
             select(OutboxMessage).where(
                 OutboxMessage.channel_id == row.channel_id, OutboxMessage.state == "sent",
@@ -152,6 +165,9 @@ class Dispatcher:
         return True
 
     def _send(self, claims: list[Claim]) -> Counter:
+        with self._pace_lock:
+            cutoff = time.monotonic() - self.pace_seconds
+            self._last_post = {channel: at for channel, at in self._last_post.items() if at > cutoff}
         by_channel: dict[str, list[Claim]] = defaultdict(list)
         for claim in claims:
             by_channel[claim.row.channel_id].append(claim)
@@ -174,7 +190,9 @@ class Dispatcher:
         return counts
 
     def _send_channel(self, group: list[Claim], results: queue.Queue) -> None:
-        last_post = 0.0
+        channel = group[0].row.channel_id
+        with self._pace_lock:
+            last_post = self._last_post.get(channel, 0.0)
         for index, claim in enumerate(group):
             wait = last_post + self.pace_seconds - time.monotonic()
             if wait > 0:
@@ -185,6 +203,9 @@ class Dispatcher:
                 log.exception("delivery of outbox %s failed unexpectedly", claim.row.id)
                 outcome = ("unknown", claim, repr(error))
             last_post = time.monotonic()
+            if self.pace_seconds:
+                with self._pace_lock:
+                    self._last_post[channel] = last_post
             results.put(outcome)
             if outcome[0] == "rate_limited":
                 for rest in group[index + 1:]:
@@ -197,7 +218,8 @@ class Dispatcher:
             channel = self.gateway.dm_channel(row.channel_id) if row.channel_id[0] in "UW" else row.channel_id
             if claim.in_doubt:
                 oldest = (row.created_at - HISTORY_MARGIN).timestamp()
-                ts = self.gateway.find_posted(channel, event_type=outbox.EVENT_TYPE, outbox_id=row.id, oldest=oldest)
+                ts = self.gateway.find_posted(channel, event_type=outbox.EVENT_TYPE, outbox_id=row.id, oldest=oldest,
+                                              thread_ts=row.thread_ts)
                 if ts:
                     return ("recovered", claim, Posted(channel=channel, ts=ts))
             posted = self.gateway.post(
@@ -224,20 +246,23 @@ class Dispatcher:
             rows = {row.id: row for row in session.scalars(
                 select(OutboxMessage).where(OutboxMessage.id.in_([item[1].row.id for item in batch]))
             )}
-            for outcome, claim, *detail in batch:
-                row = rows.get(claim.row.id)
-                if row is None or row.lease_owner != self.worker_id or row.state != "sending":
-                    continue
-                row.lease_owner = None
-                if outcome in ("sent", "recovered"):
-                    self._mark_sent(session, row, detail[0], now)
-                elif outcome == "rate_limited":
-                    row.state, row.not_before = "pending", now + timedelta(seconds=detail[0])
-                    row.attempts -= 1
-                elif outcome == "unknown":
-                    row.state, row.lease_until, row.error = "unknown", now + UNKNOWN_RECHECK, detail[0]
-                else:
-                    self._mark_failed(session, row, code=detail[0], permanent=detail[1], now=now)
+            projects = list(session.scalars(  # noqa: F841 -- held in the identity map for the hooks' session.get
+                select(Project).where(Project.id.in_({row.project_id for row in rows.values()}))))
+            with session.no_autoflush:
+                for outcome, claim, *detail in batch:
+                    row = rows.get(claim.row.id)
+                    if row is None or row.lease_owner != self.worker_id or row.state != "sending":
+                        continue
+                    row.lease_owner = None
+                    if outcome in ("sent", "recovered"):
+                        self._mark_sent(session, row, detail[0], now)
+                    elif outcome == "rate_limited":
+                        row.state, row.not_before = "pending", now + timedelta(seconds=detail[0])
+                        row.attempts -= 1
+                    elif outcome == "unknown":
+                        row.state, row.lease_until, row.error = "unknown", now + UNKNOWN_RECHECK, detail[0]
+                    else:
+                        self._mark_failed(session, row, code=detail[0], permanent=detail[1], now=now)
 
     def _mark_sent(self, session: Session, row: OutboxMessage, posted: Posted, now: datetime) -> None:
         row.state, row.ts, row.posted_channel_id, row.sent_at, row.error = "sent", posted.ts, posted.channel, now, None

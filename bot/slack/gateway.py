@@ -160,14 +160,21 @@ class SlackGateway:
     def post_ephemeral(self, channel: str, user: str, *, text: str, blocks: list | None = None) -> None:
         self._call(self._reader, "chat.postEphemeral", channel=channel, user=user, text=text, blocks=blocks or [])
 
-    def find_posted(self, channel: str, *, event_type: str, outbox_id: int, oldest: float) -> str | None:
-        """The ts of our message carrying this outbox id in its metadata, if Slack has it."""
+    def find_posted(self, channel: str, *, event_type: str, outbox_id: int, oldest: float,
+                    thread_ts: str | None = None) -> str | None:
+        """The ts of our message carrying this outbox id in its metadata, if Slack has it.
+
+        Replies are not in the channel's history, so a reply is looked for in its thread.
+        """
         cursor = None
         while True:
             args = {"channel": channel, "oldest": f"{oldest:.6f}", "limit": 200, "include_all_metadata": True}
             if cursor:
                 args["cursor"] = cursor
-            page = self._call(self._reader, "conversations.history", **args)
+            if thread_ts:
+                args["ts"] = thread_ts
+            method = "conversations.replies" if thread_ts else "conversations.history"
+            page = self._call(self._reader, method, **args)
             for message in page.get("messages", []):
                 meta = message.get("metadata") or {}
                 if meta.get("event_type") == event_type and meta.get("event_payload", {}).get("outbox_id") == outbox_id:

@@ -141,6 +141,7 @@ def upgrade() -> None:
     sa.Column('decided_at', bot.models.base.UTCDateTime(), nullable=True),
     sa.Column('reminded_at', bot.models.base.UTCDateTime(), nullable=True),
     sa.Column('outbox_id', sa.Integer(), nullable=True),
+    sa.Column('snapshot', sa.JSON(), nullable=True),
     sa.Column('created_at', bot.models.base.UTCDateTime(), nullable=False),
     sa.ForeignKeyConstraint(['outbox_id'], ['outbox.id'], name=op.f('fk_weekly_update_outbox_id_outbox')),
     sa.ForeignKeyConstraint(['project_id'], ['project.id'], name=op.f('fk_weekly_update_project_id_project'), ondelete='CASCADE'),
@@ -149,11 +150,13 @@ def upgrade() -> None:
     )
     with op.batch_alter_table('weekly_update', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_weekly_update_project_id'), ['project_id'], unique=False)
+        batch_op.create_index('ix_weekly_update_waiting', ['state', 'reminded_at'], unique=False)
 
 
 
 def downgrade() -> None:
     with op.batch_alter_table('weekly_update', schema=None) as batch_op:
+        batch_op.drop_index('ix_weekly_update_waiting')
         batch_op.drop_index(batch_op.f('ix_weekly_update_project_id'))
 
     op.drop_table('weekly_update')

@@ -1,0 +1,97 @@
+"""A benchmark worker process: one tick, one delivery pass, or a run of idle ticks; prints JSON figures.
+
+python bench/worker.py --database-url URL --api-url URL --at ISO --mode tick|dispatch|idle [--threads N]
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import resource
+import sys
+import time
+
+from common import percentile, settings, utc
+
+from bot.clock import FixedClock
+from bot.services import build_services
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--database-url", required=True)
+    parser.add_argument("--api-url", required=True)
+    parser.add_argument("--at", required=True)
+    parser.add_argument("--mode", choices=["tick", "dispatch", "idle"], required=True)
+    parser.add_argument("--threads", type=int, default=None)
+    parser.add_argument("--ticks", type=int, default=50)
+    parser.add_argument("--profile", help="write a cProfile of the timed part to this file")
+    args = parser.parse_args()
+    logging.basicConfig(level=logging.WARNING)
+    at = utc(args.at)
+    options = {"dispatcher_threads": args.threads} if args.threads else {}
+    services = build_services(settings(args.database_url, args.api_url), clock=FixedClock(at), **options)
+    import jobs
+
+    jobs.load_all()
+    profiler = None
+    if args.profile:
+        import cProfile
+
+        profiler = cProfile.Profile()
+        profiler.enable()
+    try:
+        result = {"idle": idle, "tick": tick, "dispatch": dispatch}[args.mode](services, at, args)
+    finally:
+        if profiler:
+            profiler.disable()
+            profiler.dump_stats(args.profile)
+        services.close()
+    result["threads"] = services.dispatcher.threads
+    result["maxrss_mb"] = round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1)
+    print(json.dumps(result), flush=True)
+
+
+def tick(services, at, args) -> dict:
+    import jobs
+
+    started = time.perf_counter()
+    counts = jobs.run_tick(services, at)
+    return {"elapsed": time.perf_counter() - started, "counts": counts}
+
+
+def dispatch(services, at, args) -> dict:
+    started = time.perf_counter()
+    counts = services.dispatcher.run_once()
+    return {"elapsed": time.perf_counter() - started, "counts": {"delivery": dict(counts)}}
+
+
+def idle(services, at, args) -> dict:
+    import jobs
+
+    context = jobs.JobContext(services.sessions, services.gateway, at)
+    totals, parts = [], {name: [] for name in [*jobs.JOBS, "delivery"]}
+    for _ in range(3):
+        jobs.run_tick(services, at)
+    for _ in range(args.ticks):
+        started = time.perf_counter()
+        counts = jobs.run_tick(services, at)
+        totals.append(time.perf_counter() - started)
+        if any(isinstance(value, dict) and any(value.values()) for value in counts.values()):
+            print(f"warning: an idle tick did work: {counts}", file=sys.stderr)
+    for _ in range(max(10, args.ticks // 5)):
+        for name, fn in jobs.JOBS.items():
+            started = time.perf_counter()
+            fn(context)
+            parts[name].append(time.perf_counter() - started)
+        started = time.perf_counter()
+        services.dispatcher.run_once()
+        parts["delivery"].append(time.perf_counter() - started)
+    ms = lambda seconds: round(seconds * 1000, 2)  # noqa: E731
+    return {"p50_ms": ms(percentile(totals, 0.5)), "p99_ms": ms(percentile(totals, 0.99)),
+            "max_ms": ms(max(totals)), "ticks": len(totals),
+            "jobs_p50_ms": {name: ms(percentile(values, 0.5)) for name, values in parts.items()}}
+
+
+if __name__ == "__main__":
+    main()

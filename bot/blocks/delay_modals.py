@@ -1,0 +1,95 @@
+"""Modals for answering a delay alert and for the client's question about a notice."""
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from bot import ids
+from bot.blocks.delays import notice_body
+from bot.blocks.format import context, date_token, section
+from bot.domain.schedule import zone
+
+if TYPE_CHECKING:
+    from bot.models import Milestone, Project
+    from bot.models.delays import DelayNotice
+
+REASON_LIMIT, DETAIL_LIMIT, QUESTION_LIMIT = 1200, 500, 2000
+
+
+def _plain(text: str) -> dict:
+    return {"type": "plain_text", "text": text[:75]}
+
+
+def _text_input(block_id: str, label: str, *, limit: int, optional: bool = False, multiline: bool = True,
+                placeholder: str | None = None, hint: str | None = None) -> dict:
+    element = {"type": "plain_text_input", "action_id": block_id, "multiline": multiline, "max_length": limit}
+    if placeholder:
+        element["placeholder"] = _plain(placeholder)
+    block = {"type": "input", "block_id": block_id, "label": _plain(label), "element": element, "optional": optional}
+    if hint:
+        block["hint"] = {"type": "plain_text", "text": hint[:150]}
+    return block
+
+
+def _date_input(block_id: str, label: str) -> dict:
+    return {"type": "input", "block_id": block_id, "label": _plain(label),
+            "element": {"type": "datepicker", "action_id": block_id, "placeholder": _plain("Pick a date")}}
+
+
+def _modal(callback_id: str, title: str, submit: str, blocks: list, metadata: str, close: str = "Cancel") -> dict:
+    return {"type": "modal", "callback_id": callback_id, "title": _plain(title[:24]), "submit": _plain(submit),
+            "close": _plain(close), "private_metadata": metadata, "blocks": blocks}
+
+
+def _about(milestone: Milestone, project: Project) -> dict:
+    due = date_token(milestone.due_date, zone(project.tz))
+    return context(f"*#{milestone.number} {milestone.title}* · {project.name} · due {due}")
+
+
+def notify_modal(alert_id: int, milestone: Milestone, project: Project) -> dict:
+    """Step one of telling the client: the new date, why, the impact and what we need from them."""
+    blocks = [
+        _about(milestone, project),
+        _date_input(ids.DELAY_NOTIFY_DATE, "New date"),
+        _text_input(ids.DELAY_NOTIFY_REASON, "Why it moved, in plain words", limit=REASON_LIMIT,
+                    placeholder="The payment provider's test system was down for three days."),
+        _text_input(ids.DELAY_NOTIFY_IMPACT, "Impact on cost or scope", limit=DETAIL_LIMIT, optional=True,
+                    placeholder="No change to cost or scope."),
+        _text_input(ids.DELAY_NOTIFY_NEEDS, "What we need from the client", limit=DETAIL_LIMIT, optional=True,
+                    placeholder="Production API keys by Wednesday."),
+        {"type": "input", "block_id": ids.DELAY_NOTIFY_URGENT, "optional": True, "label": _plain("Timing"),
+         "element": {"type": "checkboxes", "action_id": ids.DELAY_NOTIFY_URGENT, "options": [
+             {"text": _plain("Urgent: post now, even outside the client's business hours"), "value": "urgent"}]}},
+    ]
+    return _modal(ids.DELAY_NOTIFY_VIEW, "Notify the client", "Preview", blocks, str(alert_id))
+
+
+def preview_modal(notice: DelayNotice, project: Project, metadata: str, urgent: bool) -> dict:
+    """Step two: exactly what the client will read, before it goes."""
+    timing = ("It goes out as soon as you press *Send*." if urgent else
+              "It goes out within 10 minutes, in the client's business hours; other date changes made meanwhile "
+              "join the same post.")
+    blocks = [section(f"This is what <#{project.channel_id}> will see:"), {"type": "divider"},
+              *notice_body(notice, project), {"type": "divider"}, context(timing)]
+    return _modal(ids.DELAY_PREVIEW_VIEW, "Preview", "Send to client", blocks, metadata, close="Back")
+
+
+def move_modal(alert_id: int, milestone: Milestone, project: Project) -> dict:
+    blocks = [
+        _about(milestone, project),
+        _date_input(ids.DELAY_MOVE_DATE, "Correct date"),
+        _text_input(ids.DELAY_MOVE_NOTE, "Why (for the team only)", limit=DETAIL_LIMIT, optional=True),
+        context("The client is not told. The original date stays on record."),
+    ]
+    return _modal(ids.DELAY_MOVE_VIEW, "Move the date quietly", "Move", blocks, str(alert_id))
+
+
+def question_modal(notice_id: int, project: Project) -> dict:
+    blocks = [_text_input(ids.DELAY_QUESTION_TEXT, "Your question", limit=QUESTION_LIMIT),
+              context("The team gets it straight away and answers in the channel.")]
+    return _modal(ids.DELAY_QUESTION_VIEW, "Ask a question", "Send", blocks, str(notice_id))
+
+
+def question_sent_view(project: Project) -> dict:
+    blocks = [section(f":white_check_mark: Thanks, your question went to the team. <@{project.owner_id}> will answer "
+                      f"in <#{project.channel_id}>.")]
+    return {"type": "modal", "title": _plain("Question sent"), "close": _plain("Close"), "blocks": blocks}

@@ -1,0 +1,113 @@
+"""The working agreement: previewed to the owner, posted and pinned on approval, its changes noted in its thread."""
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from bot.blocks.kickoff import FIELD_LABELS, change_note, kickoff_card, kickoff_preview, milestone_note
+from bot.domain import outbox, signals
+from bot.domain.errors import UserError
+from bot.models import Milestone, OutboxMessage, Project
+from bot.models.expectations import KickoffCard
+
+
+def card_for(session: Session, project: Project, now: datetime) -> KickoffCard:
+    """The project's card, created as a draft the first time it is asked for."""
+    card = session.scalar(select(KickoffCard).where(KickoffCard.project_id == project.id))
+    if card is None:
+        card = KickoffCard(project_id=project.id, created_at=now)
+        session.add(card)
+        session.flush()
+    return card
+
+
+def preview(session: Session, *, project: Project, now: datetime) -> dict:
+    """The card as the owner sees it before (or after) it goes out, with the Approve button while it is a draft."""
+    card = card_for(session, project, now)
+    return kickoff_preview(project, kickoff_card(project), posted=card.state != "draft")
+
+
+def send_preview(session: Session, *, project: Project, now: datetime) -> OutboxMessage:
+    """DM the owner the card with an Approve button."""
+    card = card_for(session, project, now)
+    card.previews += 1
+    return outbox.enqueue(
+        session, project=project, kind="kickoff-preview", period_key=f"{card.id}:{card.previews}",
+        channel_id=project.owner_id, payload=preview(session, project=project, now=now), client_visible=False, now=now,
+    )
+
+
+def approve(session: Session, *, project_id: int, by: str, now: datetime) -> Project:
+    """Queue the card for the client channel; it is pinned once it lands."""
+    project = session.get(Project, project_id)
+    if project is None:
+        raise UserError("That project no longer exists.")
+    card = card_for(session, project, now)
+    if card.state != "draft":
+        raise UserError(f"The kickoff card for *{project.name}* was already approved by <@{card.approved_by}>.")
+    row = outbox.enqueue(session, project=project, kind="kickoff", period_key=f"{card.id}:{card.revision}",
+                         payload=kickoff_card(project), now=now)
+    card.state, card.approved_by, card.approved_at, card.outbox_id = "approved", by, now, row.id
+    return project
+
+
+def record_posted(session: Session, row: OutboxMessage, now: datetime) -> None:
+    """The card is in Slack: remember where, so changes can thread under it and update it."""
+    card = session.scalar(select(KickoffCard).where(KickoffCard.outbox_id == row.id))
+    if card is not None:
+        card.state, card.channel_id, card.ts, card.posted_at = "posted", row.posted_channel_id, row.ts, now
+
+
+def note_change(session: Session, *, project: Project, note: dict, now: datetime) -> OutboxMessage | None:
+    """Post `note` in the card's thread; the new card rides along so the pinned one can be updated after it."""
+    card = session.scalar(select(KickoffCard).where(KickoffCard.project_id == project.id))
+    if card is None or card.state == "draft" or card.outbox_id is None:
+        return None
+    fresh = kickoff_card(project)
+    if card.state == "approved":
+        unsent = outbox.pending_for_update(session, row_id=card.outbox_id)
+        if unsent is not None:
+            unsent.payload = fresh
+            return None
+    parent = session.get(OutboxMessage, card.outbox_id)
+    card.revision += 1
+    return outbox.enqueue(
+        session, project=project, kind="kickoff-change", period_key=f"{card.id}:{card.revision}",
+        payload={**note, "card": fresh}, thread_of=parent, now=now,
+    )
+
+
+def on_project_created(*, session: Session, project: Project, now: datetime, **_) -> None:
+    send_preview(session, project=project, now=now)
+
+
+def on_project_changed(*, session: Session, project: Project, changes: dict, now: datetime, **_) -> None:
+    changes = {field: pair for field, pair in changes.items() if field in FIELD_LABELS and pair[0] != pair[1]}
+    if "channel_id" in changes:
+        start_over(session, project=project, now=now)
+    elif changes:
+        note_change(session, project=project, note=change_note(changes), now=now)
+
+
+def start_over(session: Session, *, project: Project, now: datetime) -> None:
+    """The project moved to another channel: the card there needs the owner's approval again."""
+    card = card_for(session, project, now)
+    if card.state != "draft":
+        unsent = outbox.pending_for_update(session, row_id=card.outbox_id) if card.outbox_id else None
+        if unsent is not None:
+            outbox.cancel(unsent)
+        card.revision += 1
+        card.state, card.outbox_id, card.channel_id, card.ts = "draft", None, None, None
+        card.approved_by = card.approved_at = card.posted_at = None
+    send_preview(session, project=project, now=now)
+
+
+def on_milestone_added(*, session: Session, project: Project, milestone: Milestone, now: datetime, **_) -> None:
+    note_change(session, project=project, note=milestone_note(milestone.title, milestone.due_date, project.tz), now=now)
+
+
+signals.project_created.connect(on_project_created)
+signals.project_changed.connect(on_project_changed)
+signals.milestone_added.connect(on_milestone_added)

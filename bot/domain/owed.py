@@ -1,0 +1,104 @@
+"""What the client owes: listed in every weekly update, reminded politely, and a late one may move a milestone."""
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from bot.blocks.owed import owed_line, owed_received_note, owed_reminder
+from bot.domain import outbox, update_parts
+from bot.domain.errors import UserError
+from bot.domain.projects import business_hours, local_today
+from bot.domain.schedule import local_instant
+from bot.domain.text import clean_user_text
+from bot.models import Milestone, Project
+from bot.models.expectations import OwedItem
+
+REMIND_EVERY_BUSINESS_DAYS = 3
+EXAMPLE = '/expect owe acme-website "Brand assets" due=fri blocks="Design sign-off"'
+
+
+def add_item(session: Session, *, project: Project, title: str, due: date, blocks: Milestone | None, by: str,
+             now: datetime) -> OwedItem:
+    """Record something the client owes; the first reminder goes out when business opens on the due date."""
+    title = clean_user_text(title, field="item", limit=200, example=EXAMPLE)
+    if not title:
+        raise UserError("Say what the client owes, in quotes.", EXAMPLE)
+    hours = business_hours(project)
+    item = OwedItem(
+        project_id=project.id, title=title, due_date=due, blocks_milestone_id=blocks.id if blocks else None,
+        next_reminder_at=hours.next_open(max(now, local_instant(due, project.business_start, hours.tz))),
+        created_by=by, created_at=now,
+    )
+    session.add(item)
+    session.flush()
+    return item
+
+
+def open_items(session: Session, *, project_id: int) -> list[OwedItem]:
+    return list(session.scalars(select(OwedItem).where(OwedItem.project_id == project_id, OwedItem.state == "open")
+                                .order_by(OwedItem.due_date, OwedItem.id)))
+
+
+def needs_from_client(*, session: Session, project: Project, now: datetime, **_) -> list[str]:
+    """Lines for the weekly update's "What we need from you"."""
+    today = local_today(project, now)
+    return [owed_line(project, item, today, _blocked(session, item)) for item in open_items(session, project_id=project.id)]
+
+
+def _blocked(session: Session, item: OwedItem) -> Milestone | None:
+    milestone = session.get(Milestone, item.blocks_milestone_id) if item.blocks_milestone_id else None
+    return milestone if milestone is not None and milestone.state != "done" else None
+
+
+def send_reminders(session: Session, *, now: datetime) -> int:
+    """A polite reminder on the due date, then at most every 3 business days while the item is still open."""
+    due = select(OwedItem).where(OwedItem.state == "open", OwedItem.next_reminder_at <= now)
+    sent = 0
+    for item in session.scalars(due.order_by(OwedItem.next_reminder_at).with_for_update(skip_locked=True)):
+        project = session.get(Project, item.project_id)
+        if project.status != "active":
+            continue
+        hours = business_hours(project)
+        item.reminders += 1
+        item.last_reminded_at = now
+        item.next_reminder_at = hours.add_days(now, REMIND_EVERY_BUSINESS_DAYS)
+        outbox.enqueue(session, project=project, kind="owed-reminder", period_key=f"{item.id}:{item.reminders}",
+                       payload=owed_reminder(project, item, local_today(project, now), _blocked(session, item)), now=now)
+        sent += 1
+    return sent
+
+
+def mark_received(session: Session, *, item_id: int, by: str, who: str, by_client: bool, now: datetime) -> OwedItem:
+    """The item is in. Told to the team when the client says so; a late one blocking a milestone raises a delay."""
+    item = session.get(OwedItem, item_id)
+    if item is None:
+        raise UserError("That item no longer exists.")
+    if item.state != "open":
+        raise UserError(f"*{item.title}* is already marked received. Thank you!")
+    project = session.get(Project, item.project_id)
+    item.state, item.received_at, item.received_by = "received", now, by
+    item.received_via = "client" if by_client else "team"
+    if by_client:
+        outbox.enqueue(session, project=project, kind="owed-received", period_key=str(item.id),
+                       channel_id=project.internal_channel_id or project.owner_id,
+                       payload=owed_received_note(project, item, True, who), client_visible=False, now=now)
+    days_late = (local_today(project, now) - item.due_date).days
+    blocked = _blocked(session, item)
+    if days_late > 0 and blocked is not None:
+        _raise_delay(session, milestone=blocked, item=item, days_late=days_late, now=now)
+    return item
+
+
+def _raise_delay(session: Session, *, milestone: Milestone, item: OwedItem, days_late: int, now: datetime) -> None:
+    from bot.domain.delays import raise_alert
+
+    days = f"{days_late} day{'s' if days_late != 1 else ''}"
+    raise_alert(session, milestone=milestone, kind="at_risk", now=now,
+                reason=f"{item.title} arrived {days} late (it was due {item.due_date:%a %-d %b}).",
+                proposal=f"{item.title} arrived {days} late → delivery moves {days}")
+
+
+if needs_from_client not in update_parts.NEEDS_FROM_CLIENT:
+    update_parts.NEEDS_FROM_CLIENT.append(needs_from_client)

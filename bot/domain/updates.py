@@ -1,0 +1,355 @@
+"""The weekly update: what is due, the owner's preview and decisions, and the post itself.
+
+A WeeklyUpdate row per (project, period) records the owner's decision: scheduled → approved / skipped /
+awaiting (approval required, past due) → queued (in the outbox) → posted; or missed when its time passed
+by more than the grace period (it then folds into the next update, never a late burst).
+"""
+from __future__ import annotations
+
+import logging
+from collections import Counter
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from sqlalchemy import and_, func, or_, select
+from sqlalchemy.orm import Session, selectinload
+
+from bot.blocks.updates import expired_text, preview_blocks, reminder_blocks, update_blocks, update_text
+from bot.domain import outbox, update_parts
+from bot.domain.errors import UserError
+from bot.domain.projects import business_hours, health, local_today, reschedule
+from bot.domain.schedule import next_cadence, period_key, zone
+from bot.domain.text import clean_user_text
+from bot.models import Milestone, OutboxMessage, Project, WeeklyUpdate
+
+log = logging.getLogger(__name__)
+
+GRACE = timedelta(hours=12)
+REMIND_EVERY = timedelta(hours=4)
+FIRST_LOOK_BACK = timedelta(days=7)
+NOTE_LIMIT = 2000
+UPCOMING = 3
+UNDECIDED = ("scheduled", "approved")
+GONE = "This update has already gone to the client."
+PASSED = "This update's time has passed; the next update covers everything since the last one."
+
+
+@dataclass
+class UpdateContent:
+    project: Project
+    health: str
+    done: list[Milestone]
+    in_progress: list[Milestone]
+    upcoming: list[Milestone]
+    needs: list[str]
+    extras: list[list[str]]
+    note: str | None
+    next_at: datetime
+    quiet: bool
+    snapshot: dict
+
+
+@dataclass
+class Preview:
+    project: Project
+    update: WeeklyUpdate
+    content: UpdateContent
+
+    @property
+    def blocks(self) -> list[dict]:
+        return preview_blocks(self.content, self.update)
+
+
+def snapshot_of(project: Project) -> dict:
+    """What a quiet week is compared on: each milestone's progress, due date and state."""
+    return {str(m.id): [m.progress, m.due_date.isoformat(), m.state] for m in project.milestones}
+
+
+def _provided(providers: list, **kwargs) -> list[list[str]]:
+    results = []
+    for provider in providers:
+        try:
+            results.append(list(provider(**kwargs) or []))
+        except Exception:
+            log.exception("update part %s failed for project %s", provider, kwargs["project"].id)
+    return results
+
+
+def compose(session: Session, *, project: Project, update: WeeklyUpdate, previous: dict | None,
+            now: datetime) -> UpdateContent:
+    """Everything this week's update says, as of `now`; `previous` is the last posted update's snapshot."""
+    since = project.last_update_at or now - FIRST_LOOK_BACK
+    done = [m for m in project.milestones if m.state == "done" and m.done_at and m.done_at > since]
+    open_ones = sorted((m for m in project.milestones if m.state != "done"), key=lambda m: (m.due_date, m.number))
+    parts = {"session": session, "project": project, "now": now}
+    needs = [line for lines in _provided(update_parts.NEEDS_FROM_CLIENT, **parts) for line in lines]
+    extras = [lines for lines in _provided(update_parts.EXTRA_SECTIONS, **parts) if lines]
+    state = health(project, local_today(project, now))
+    snapshot = snapshot_of(project)
+    quiet = (previous is not None and previous == snapshot and state == "on_track"
+             and not (done or needs or extras or update.note))
+    next_at = next_cadence(project.cadence_weekday, project.cadence_time, zone(project.tz), after=update.scheduled_for)
+    return UpdateContent(project, state, done, [m for m in open_ones if m.progress > 0], open_ones[:UPCOMING],
+                         needs, extras, update.note, next_at, quiet, snapshot)
+
+
+def _due(session: Session, column, now: datetime, limit: int) -> list[Project]:
+    return list(session.scalars(
+        select(Project).where(Project.status == "active", column <= now).order_by(column).limit(limit)
+        .with_for_update(skip_locked=True, key_share=True, of=Project)
+        .options(selectinload(Project.milestones))
+    ))
+
+
+def _updates_for(session: Session, projects: list[Project], now: datetime) -> dict[int, WeeklyUpdate]:
+    """This period's WeeklyUpdate for each project (created when missing), in one query."""
+    keys = {p.id: period_key(p.next_update_at, zone(p.tz)) for p in projects}
+    existing = {(u.project_id, u.period_key): u for u in session.scalars(
+        select(WeeklyUpdate).where(WeeklyUpdate.project_id.in_(keys), WeeklyUpdate.period_key.in_(set(keys.values())))
+    )}
+    found = {}
+    for project in projects:
+        update = existing.get((project.id, keys[project.id]))
+        if update is None:
+            update = WeeklyUpdate(project_id=project.id, period_key=keys[project.id],
+                                  scheduled_for=project.next_update_at, created_at=now)
+            session.add(update)
+        elif update.state in UNDECIDED:
+            update.scheduled_for = project.next_update_at
+        found[project.id] = update
+    session.flush()
+    return found
+
+
+def _previous_snapshots(session: Session, project_ids: list[int]) -> dict[int, dict]:
+    latest = (
+        select(WeeklyUpdate.project_id, func.max(WeeklyUpdate.scheduled_for).label("at"))
+        .where(WeeklyUpdate.project_id.in_(project_ids), WeeklyUpdate.state == "posted")
+        .group_by(WeeklyUpdate.project_id).subquery()
+    )
+    rows = session.execute(select(WeeklyUpdate.project_id, WeeklyUpdate.snapshot).join(
+        latest, and_(WeeklyUpdate.project_id == latest.c.project_id, WeeklyUpdate.scheduled_for == latest.c.at)))
+    return {project_id: snapshot for project_id, snapshot in rows}
+
+
+def _previous(session: Session, project: Project) -> dict | None:
+    return _previous_snapshots(session, [project.id]).get(project.id)
+
+
+def _payload(content: UpdateContent) -> dict:
+    return {"text": update_text(content), "blocks": update_blocks(content)}
+
+
+def _queue_all(session: Session, items: list[tuple[WeeklyUpdate, UpdateContent]], now: datetime) -> None:
+    payloads = [_payload(content) for _, content in items]
+    rows = outbox.enqueue_many(session, [
+        {"project": content.project, "kind": "update", "period_key": update.period_key, "payload": payload}
+        for (update, content), payload in zip(items, payloads)
+    ], now=now)
+    for (update, content), payload, row in zip(items, payloads, rows):
+        if row.state == "cancelled":
+            row.state, row.payload = "pending", payload
+            row.not_before = business_hours(content.project).next_open(now)
+        update.state, update.outbox_id, update.snapshot = "queued", row.id, content.snapshot
+
+
+def _queue(session: Session, *, project: Project, update: WeeklyUpdate, previous: dict | None, now: datetime) -> None:
+    _queue_all(session, [(update, compose(session, project=project, update=update, previous=previous, now=now))], now)
+
+
+def _remind(session: Session, project: Project, update: WeeklyUpdate, now: datetime) -> None:
+    update.reminded_at = now
+    slot = int((now - update.scheduled_for) / REMIND_EVERY)
+    outbox.enqueue(
+        session, project=project, kind="approval-reminder", period_key=f"{update.period_key}:{slot}",
+        channel_id=project.owner_id, client_visible=False, now=now,
+        payload={"text": f"The weekly update for {project.name} is waiting for your approval.",
+                 "blocks": reminder_blocks(project, update)},
+    )
+
+
+def send_previews(session: Session, *, now: datetime, limit: int) -> Counter:
+    """DM each owner whose preview is due a preview of the coming update, with the buttons that decide it."""
+    projects = _due(session, Project.next_preview_at, now, limit)
+    counts = Counter(preview_due=len(projects))
+    if not projects:
+        return counts
+    updates = _updates_for(session, projects, now)
+    previous = _previous_snapshots(session, [p.id for p in projects])
+    previews = []
+    for project in projects:
+        update = updates[project.id]
+        project.next_preview_at = None
+        if project.next_update_at <= now or update.state not in UNDECIDED:
+            continue
+        content = compose(session, project=project, update=update, previous=previous.get(project.id), now=now)
+        previews.append({
+            "project": project, "kind": "preview", "period_key": update.period_key, "channel_id": project.owner_id,
+            "client_visible": False, "payload": {"text": f"Preview of this week's update for {project.name}",
+                                                 "blocks": preview_blocks(content, update)},
+        })
+    outbox.enqueue_many(session, previews, now=now)
+    counts["previews"] = len(previews)
+    return counts
+
+
+def post_due_updates(session: Session, *, now: datetime, limit: int) -> Counter:
+    """Queue every update whose instant has come, as the owner decided; then schedule the next one."""
+    projects = _due(session, Project.next_update_at, now, limit)
+    counts = Counter(update_due=len(projects))
+    if not projects:
+        return counts
+    updates = _updates_for(session, projects, now)
+    previous = _previous_snapshots(session, [p.id for p in projects])
+    queued: list[tuple[WeeklyUpdate, UpdateContent]] = []
+    for project in projects:
+        update = updates[project.id]
+        if now - project.next_update_at >= GRACE:
+            counts["missed"] += 1
+            note = update.note if update.state in UNDECIDED else None
+            if update.state in UNDECIDED:
+                update.state = "missed"
+            reschedule(project, now=now)
+            if note:
+                _carry_note(session, project, note, now)
+            continue
+        if update.state in UNDECIDED and project.approval_mode == "required" and update.state != "approved":
+            update.state = "awaiting"
+            _remind(session, project, update, now)
+            counts["awaiting"] += 1
+        elif update.state in UNDECIDED:
+            queued.append((update, compose(session, project=project, update=update,
+                                           previous=previous.get(project.id), now=now)))
+        reschedule(project, now=now)
+    _queue_all(session, queued, now)
+    counts["queued"] = len(queued)
+    return counts
+
+
+def _carry_note(session: Session, project: Project, note: str, now: datetime) -> None:
+    following = _updates_for(session, [project], now)[project.id]
+    following.note = following.note or note
+
+
+def remind_waiting(session: Session, *, now: datetime, limit: int) -> Counter:
+    """Remind owners of updates waiting for approval; past the grace period, give up and say so."""
+    waiting = list(session.scalars(
+        select(WeeklyUpdate).where(
+            WeeklyUpdate.state == "awaiting",
+            or_(WeeklyUpdate.reminded_at <= now - REMIND_EVERY, WeeklyUpdate.scheduled_for <= now - GRACE),
+        ).order_by(WeeklyUpdate.id).limit(limit).with_for_update(skip_locked=True, of=WeeklyUpdate)
+    ))
+    counts = Counter(waiting=len(waiting))
+    if not waiting:
+        return counts
+    owners = {u.project_id for u in waiting}
+    projects = {p.id: p for p in session.scalars(select(Project).where(Project.id.in_(owners)))}
+    for update in waiting:
+        project = projects[update.project_id]
+        if now - update.scheduled_for < GRACE:
+            _remind(session, project, update, now)
+            counts["reminders"] += 1
+            continue
+        update.state = "missed"
+        outbox.enqueue(session, project=project, kind="approval-reminder", period_key=f"{update.period_key}:expired",
+                       channel_id=project.owner_id, client_visible=False, now=now,
+                       payload={"text": expired_text(project)})
+        counts["expired"] += 1
+    return counts
+
+
+def record_sent(session: Session, row: OutboxMessage, now: datetime) -> None:
+    """on_sent("update"): the update is in the channel."""
+    update = session.scalar(select(WeeklyUpdate).where(
+        WeeklyUpdate.project_id == row.project_id, WeeklyUpdate.period_key == row.period_key))
+    if update is not None:
+        update.state, update.outbox_id = "posted", row.id
+    project = session.get(Project, row.project_id)
+    if project is not None:
+        project.last_update_at = now
+
+
+def _load(session: Session, update_id: int) -> tuple[Project, WeeklyUpdate]:
+    project_id = session.scalar(select(WeeklyUpdate.project_id).where(WeeklyUpdate.id == update_id))
+    if project_id is None:
+        raise UserError("That update no longer exists.")
+    project = session.scalar(select(Project).where(Project.id == project_id)
+                             .with_for_update(key_share=True).execution_options(populate_existing=True))
+    update = session.scalar(select(WeeklyUpdate).where(WeeklyUpdate.id == update_id)
+                            .execution_options(populate_existing=True))
+    return project, update
+
+
+def find_update(session: Session, update_id: int) -> tuple[WeeklyUpdate, Project]:
+    update = session.get(WeeklyUpdate, update_id)
+    if update is None:
+        raise UserError("That update no longer exists.")
+    return update, session.get(Project, update.project_id)
+
+
+def _check_open(update: WeeklyUpdate, now: datetime) -> None:
+    if update.state in ("queued", "posted"):
+        raise UserError(GONE)
+    if update.state == "missed" or now - update.scheduled_for >= GRACE:
+        raise UserError(PASSED)
+
+
+def preview_of(session: Session, project: Project, update: WeeklyUpdate, now: datetime) -> Preview:
+    return Preview(project, update, compose(session, project=project, update=update,
+                                            previous=_previous(session, project), now=now))
+
+
+def current_preview(session: Session, *, project: Project, now: datetime) -> Preview:
+    """The preview of the update waiting for approval, else of the next one."""
+    session.refresh(project, with_for_update={"key_share": True})
+    update = session.scalar(select(WeeklyUpdate).where(
+        WeeklyUpdate.project_id == project.id, WeeklyUpdate.state == "awaiting",
+    ).order_by(WeeklyUpdate.scheduled_for.desc()).limit(1))
+    if update is None or now - update.scheduled_for >= GRACE:
+        update = _updates_for(session, [project], now)[project.id]
+    return preview_of(session, project, update, now)
+
+
+def decide(session: Session, *, update_id: int, action: str, by: str, now: datetime) -> Preview:
+    """The owner's choice from the preview: approve, skip or post_now."""
+    project, update = _load(session, update_id)
+    if action == "skip":
+        _skip(session, update)
+    else:
+        _check_open(update, now)
+    update.decided_by, update.decided_at = by, now
+    if action == "skip":
+        update.state = "skipped"
+    elif action == "approve":
+        update.state = "approved"
+    if action == "post_now" or (action == "approve" and now >= update.scheduled_for):
+        _queue(session, project=project, update=update, previous=_previous(session, project), now=now)
+    return preview_of(session, project, update, now)
+
+
+def _skip(session: Session, update: WeeklyUpdate) -> None:
+    if update.state == "missed":
+        raise UserError("There is nothing to skip: this update's time has already passed.")
+    if update.state == "posted":
+        raise UserError(GONE)
+    if update.state == "queued":
+        row = outbox.pending_for_update(session, row_id=update.outbox_id)
+        if row is None:
+            raise UserError(GONE)
+        outbox.cancel(row)
+
+
+def set_note(session: Session, *, update_id: int, text: str, by: str, now: datetime) -> Preview:
+    """The owner's note for the client; a queued update that has not started sending is rewritten."""
+    note = clean_user_text(text or "", field="note", limit=NOTE_LIMIT) or None
+    project, update = _load(session, update_id)
+    if update.state == "posted" or update.state == "missed":
+        raise UserError(GONE if update.state == "posted" else PASSED)
+    row = outbox.pending_for_update(session, row_id=update.outbox_id) if update.state == "queued" else None
+    if update.state == "queued" and row is None:
+        raise UserError(GONE)
+    update.note = note
+    preview = preview_of(session, project, update, now)
+    if row is not None:
+        row.payload = _payload(preview.content)
+    return preview

@@ -1,0 +1,35 @@
+"""App Home: each team member sees their projects' health when they open the tab."""
+from __future__ import annotations
+
+from slack_bolt import Ack, App
+
+from bot.blocks.home import home_view, outsider_home_view
+from bot.domain.errors import NotAllowed
+from bot.domain.home import home_projects
+from bot.domain.projects import local_today
+from bot.listeners.common import apology, ensure_team_member, first_delivery
+from bot.services import Services
+
+
+def register(app: App, services: Services) -> None:
+    def publish_app_home(ack: Ack, body: dict, event: dict) -> None:
+        ack()
+        if event.get("tab", "home") != "home":
+            return
+        user_id, now = event["user"], services.clock.now()
+        try:
+            ensure_team_member(services, user_id=user_id, team_id=None)
+        except NotAllowed:
+            services.gateway.publish_home(user_id, outsider_home_view())
+            return
+        try:
+            with services.sessions.begin() as session:
+                if not first_delivery(session, f"event:{body.get('event_id') or event.get('event_ts')}", now):
+                    return
+                found = home_projects(session, team_id=services.team_id, user_id=user_id)
+                view = home_view(found, lambda p: local_today(p, now))
+            services.gateway.publish_home(user_id, view)
+        except Exception as error:
+            apology(error)
+
+    app.event("app_home_opened")(publish_app_home)

@@ -1,0 +1,60 @@
+"""Keeping delay alerts and notices in Slack in step with the database.
+
+Importing this module registers the delivery hooks (the web process and the worker both import it), so an
+alert's channel and ts are known as soon as it lands and a notice's lead time is fixed when it is sent.
+"""
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy.orm import Session
+
+from bot.blocks import delays as render
+from bot.domain import delay_notices, delays
+from bot.domain.projects import local_today
+from bot.models import OutboxMessage
+from bot.models.delays import DelayAlert, DelayNotice
+from bot.slack.delivery import on_sent
+from bot.slack.gateway import OutcomeUnknown, RateLimited, SlackError, SlackGateway
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class Refresh:
+    channel: str
+    ts: str
+    payload: dict
+
+
+def alert_refreshes(alerts: list[DelayAlert], now: datetime) -> list[Refresh]:
+    """New contents for alert messages already in Slack (built while the session is open)."""
+    seen, out = set(), []
+    for alert in alerts:
+        if alert.id in seen or not (alert.channel_id and alert.ts):
+            continue
+        seen.add(alert.id)
+        out.append(Refresh(alert.channel_id, alert.ts, render.alert_message(alert, local_today(alert.project, now))))
+    return out
+
+
+def notice_refresh(session: Session, notice: DelayNotice) -> list[Refresh]:
+    row = session.get(OutboxMessage, notice.outbox_id) if notice.outbox_id else None
+    if row is None or not row.ts:
+        return []
+    return [Refresh(row.posted_channel_id or row.channel_id, row.ts, render.notice_message(notice, notice.project))]
+
+
+def apply(gateway: SlackGateway, refreshes: list[Refresh]) -> None:
+    """chat.update each message; a failure is logged, since the database already holds the truth."""
+    for item in refreshes:
+        try:
+            gateway.update(item.channel, item.ts, text=item.payload["text"], blocks=item.payload["blocks"])
+        except (SlackError, RateLimited, OutcomeUnknown) as error:
+            log.warning("could not update %s/%s: %s", item.channel, item.ts, error)
+
+
+on_sent(delays.ALERT_KIND)(delays.record_alert_sent)
+on_sent(delay_notices.NOTICE_KIND)(delay_notices.record_notice_sent)
