@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from slack_bolt import App
 from slack_bolt.adapter.wsgi import SlackRequestHandler
-from waitress import create_server
+from waitress import create_server, wasyncore
 
 from bot.db import database_answers
 from bot.services import Services
@@ -26,3 +26,12 @@ def make_server(app: App, services: Services, *, host: str = "0.0.0.0", port: in
     """A waitress server; call `.run()` to serve and `.close()` to stop. Port 0 picks a free one."""
     return create_server(make_wsgi(app, services), host=host, port=services.settings.port if port is None else port,
                          threads=threads, ident="expect")
+
+
+def stop_server(server) -> None:
+    """Stop a server started with `.run()` in another thread, from inside its own loop (no select on a closed fd)."""
+    def close_everything():
+        server.task_dispatcher.shutdown()
+        wasyncore.close_all(server._map)
+
+    server.trigger.pull_trigger(close_everything)

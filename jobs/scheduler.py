@@ -4,7 +4,7 @@ from __future__ import annotations
 from apscheduler.schedulers.background import BackgroundScheduler
 from apscheduler.schedulers.blocking import BlockingScheduler
 
-from jobs import run_tick
+from jobs import load_all, run_tick
 
 TICK_SECONDS = 60
 DELIVER_SECONDS = 5
@@ -19,6 +19,7 @@ def deliver(services) -> None:
 
 
 def build_scheduler(services, *, blocking: bool):
+    load_all()
     scheduler = BlockingScheduler(timezone="UTC") if blocking else BackgroundScheduler(timezone="UTC")
     common = {"max_instances": 1, "coalesce": True, "replace_existing": True, "misfire_grace_time": 30}
     scheduler.add_job(tick, "interval", seconds=TICK_SECONDS, id="tick", args=[services], **common)

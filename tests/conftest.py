@@ -13,7 +13,7 @@ from bot.devtools.fakeslack import FakeSlack
 from bot.models import Base
 from bot.services import build_services
 from bot.settings import Settings
-from bot.web import make_server
+from bot.web import make_server, stop_server
 from tests.slackreq import ALICE, BOB, CAROL, GUEST, INTERNAL, OTHER, PARTNER, SECRET, SHARED, SlackClient
 
 MONDAY_MORNING = datetime(2026, 11, 23, 8, 0, tzinfo=timezone.utc)
@@ -81,7 +81,7 @@ def server(services):
     thread = threading.Thread(target=http.run, daemon=True)
     thread.start()
     yield f"http://127.0.0.1:{http.effective_port}"
-    http.close()
+    stop_server(http)
     thread.join(timeout=5)
 
 

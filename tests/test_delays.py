@@ -217,7 +217,7 @@ def test_move_date_quietly(flagged, slack, services, fake_slack):
     assert answer.status == 200 and answer.body == ""
     [milestone], [move], [alert] = rows(services, Milestone), rows(services, MilestoneMove), rows(services, DelayAlert)
     assert (milestone.due_date, milestone.baseline_due_date, milestone.risk_note) == (
-        date(2026, 12, 18), date(2026, 12, 4), None)
+        date(2026, 12, 18), date(2026, 12, 18), None)
     assert (move.old_date, move.new_date, move.client_notified, move.reason) == (
         date(2026, 12, 4), date(2026, 12, 18), False, "Typo in the plan")
     assert (alert.state, alert.resolution) == ("resolved", "moved")

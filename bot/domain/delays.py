@@ -247,7 +247,11 @@ def check_new_date(milestone: Milestone, new_date: date, today: date, *, example
 
 def move_quietly(session: Session, *, alert: DelayAlert, new_date: date, why: str | None, by: str,
                  now: datetime) -> MilestoneMove:
-    """Correct a wrong date without telling the client; the baseline date stays as it was."""
+    """Correct a wrong date without telling the client.
+
+    A date that was simply wrong corrects the baseline too, so the weekly update doesn't show the client a move
+    nobody announced; a date the client was already told about keeps its baseline.
+    """
     milestone = alert.milestone
     check_new_date(milestone, new_date, local_today(alert.project, now))
     old = milestone.due_date
@@ -255,6 +259,8 @@ def move_quietly(session: Session, *, alert: DelayAlert, new_date: date, why: st
                          reason=neutralise(why.strip())[:REASON_LIMIT] if why and why.strip() else None,
                          client_notified=False, moved_by=by, moved_at=now)
     session.add(move)
+    if milestone.baseline_due_date == old:
+        milestone.baseline_due_date = new_date
     milestone.due_date, milestone.risk_note = new_date, None
     detail = f"{render.short_date(old)} → {render.short_date(new_date)}"
     for other in open_alerts(session, milestone_id=milestone.id):

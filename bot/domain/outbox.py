@@ -12,6 +12,7 @@ from bot.models import OutboxMessage, Project
 
 WEEK = timedelta(days=7)
 EVENT_TYPE = "expect_post"
+ENQUEUED = "expect.outbox.enqueued"
 
 
 def enqueue(
@@ -46,7 +47,13 @@ def enqueue(
             session.add(row)
     except IntegrityError:
         return find(session, project_id=project.id, kind=kind, period_key=period_key)
+    session.info[ENQUEUED] = True
     return row
+
+
+def enqueued_in(session: Session) -> bool:
+    """Whether this session queued a post, so the caller can start delivery once it commits."""
+    return bool(session.info.get(ENQUEUED))
 
 
 def _new_row(*, project: Project, kind: str, period_key: str, payload: dict, now: datetime,

@@ -339,7 +339,7 @@ def _skip(session: Session, update: WeeklyUpdate) -> None:
         outbox.cancel(row)
 
 
-def set_note(session: Session, *, update_id: int, text: str, by: str, now: datetime) -> Preview:
+def set_note(session: Session, *, update_id: int, text: str, now: datetime) -> Preview:
     """The owner's note for the client; a queued update that has not started sending is rewritten."""
     note = clean_user_text(text or "", field="note", limit=NOTE_LIMIT) or None
     project, update = _load(session, update_id)

@@ -6,6 +6,7 @@ from slack_bolt import Ack, App
 from bot.blocks.format import reply
 from bot.commands import COMMANDS, CommandContext
 from bot.commands.parse import split
+from bot.domain import outbox
 from bot.listeners.common import ensure_team_member, in_transaction
 from bot.services import Services
 
@@ -25,6 +26,8 @@ def register(app: App, services: Services) -> None:
                 now=services.clock.now(), gateway=services.gateway, after_commit=after_commit,
             )
             answer = chosen.handler(context, args)
+            if outbox.enqueued_in(session):
+                after_commit.append(services.dispatcher.kick)
             if args.sub and args.sub not in COMMANDS:
                 answer = reply(f"I don't know `{args.sub}`. Here is what I can do:", answer.get("blocks"))
             return answer

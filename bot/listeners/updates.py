@@ -75,7 +75,7 @@ def register(app: App, services: Services) -> None:
             ensure_internal_actor(services, body)
             with services.sessions.begin() as session:
                 preview = set_note(session, update_id=_update_id(str(meta.get("update", ""))), text=text or "",
-                                   by=body["user"]["id"], now=services.clock.now())
+                                   now=services.clock.now())
                 blocks, title = preview.blocks, f"Weekly update for {preview.project.name}"
         except UserError as error:
             ack(response_action="errors", errors={ids.UPDATE_NOTE_INPUT: str(error)[:150]})

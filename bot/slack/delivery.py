@@ -34,6 +34,7 @@ PostedHook = Callable[[SlackGateway, OutboxMessage, Posted], None]
 SENT_HOOKS: dict[str, SentHook] = {}
 POSTED_HOOKS: dict[str, PostedHook] = {}
 UNKNOWN_RECHECK = timedelta(seconds=10)
+BUDGET_EXEMPT = frozenset({"update", "kickoff"})
 HISTORY_MARGIN = timedelta(minutes=5)
 
 
@@ -72,6 +73,7 @@ class Dispatcher:
         self.pace_seconds, self.per_channel = pace_seconds, per_channel
         self._pool = ThreadPoolExecutor(max_workers=threads, thread_name_prefix="deliver")
         self._kick_lock = threading.Lock()
+        self._run_lock = threading.Lock()
         self._last_post: dict[str, float] = {}
         self._pace_lock = threading.Lock()
 
@@ -91,13 +93,14 @@ class Dispatcher:
             threading.Thread(target=run, name="deliver-kick", daemon=True).start()
 
     def run_once(self, max_rounds: int = 1000) -> Counter:
-        """Send everything that is ready now; returns counts by outcome."""
+        """Send everything that is ready now; returns counts by outcome. One pass at a time per dispatcher."""
         totals: Counter = Counter()
-        for _ in range(max_rounds):
-            claims = self._claim()
-            if not claims:
-                break
-            totals += self._send(claims)
+        with self._run_lock:
+            for _ in range(max_rounds):
+                claims = self._claim()
+                if not claims:
+                    break
+                totals += self._send(claims)
         return totals
 
     def _claim(self) -> list[Claim]:
@@ -144,7 +147,7 @@ class Dispatcher:
 
         While a top-level post to the channel is in this batch, the reply waits a round for it to land.
         """
-        if not (row.client_visible and row.top_level) or row.kind == "update" or row.state != "pending":
+        if not (row.client_visible and row.top_level) or row.kind in BUDGET_EXEMPT or row.state != "pending":
             return True
         if row.channel_id not in used:
             used[row.channel_id] = outbox.top_level_posts_this_week(session, channel_id=row.channel_id, now=now)
