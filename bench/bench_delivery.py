@@ -75,6 +75,12 @@ def idle(db: str, projects: int, milestones_each: int, ticks: int) -> dict:
     return {**result, "projects": projects, "milestones": milestones}
 
 
+def split(result: dict) -> str:
+    if "jobs_s" not in result:
+        return ""
+    return f" [jobs {result['jobs_s']} s + delivery {result['delivery_s']} s]"
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--db", choices=["sqlite", "postgres"], default="sqlite")
@@ -93,7 +99,7 @@ def main() -> None:
         goal = (f"target >= {TARGETS['posts_per_s']}/s" if not latency
                 else f"target {args.projects} in <= {TARGETS['latency_s']} s")
         print(f"burst  latency={latency:.3f}s threads={r['threads']}: {r['posted']} posts in {r['elapsed']:.1f} s "
-              f"= {r['posts_per_s']} posts/s ({goal}); distinct={r['distinct']} duplicates={r['duplicates']} "
+              f"= {r['posts_per_s']} posts/s ({goal}){split(r)}; distinct={r['distinct']} duplicates={r['duplicates']} "
               f"states={r['states']} worker RSS {r['maxrss_mb']} MB; via {r['via']}", flush=True)
     if not args.skip_idle:
         r = idle(args.db, args.projects, args.milestones, args.ticks)

@@ -31,7 +31,7 @@ class FakeSlackProcess:
         command = [sys.executable, "-m", "bot.devtools.fakeslack", "--port", "0", "--channels-auto"]
         if latency:
             command += ["--latency", str(latency)]
-        self.process = subprocess.Popen(command, cwd=ROOT, stdout=subprocess.PIPE, text=True)
+        self.process = subprocess.Popen(command, cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
         line = self.process.stdout.readline()
         if "listening on" not in line:
             self.process.kill()
@@ -135,10 +135,12 @@ def update_payload(index: int) -> dict:
 
 
 def bulk_posts(engine: Engine, project_ids: list[int], *, now: datetime, created_at: datetime | None = None,
-               kind: str = "update", period_key: str = "bench", client_visible: bool = True) -> list[int]:
-    """One ready outbox row per project, to its own channel; returns the outbox ids."""
+               kind: str = "update", period_key: str = "bench", client_visible: bool = True,
+               channels: int | None = None) -> list[int]:
+    """One ready outbox row per project, to its own channel (or spread over `channels`); returns the outbox ids."""
     rows = [{
-        "project_id": project_id, "kind": kind, "period_key": period_key, "channel_id": channel_for(index),
+        "project_id": project_id, "kind": kind, "period_key": period_key,
+        "channel_id": channel_for(index % channels if channels else index),
         "payload": update_payload(index), "client_visible": client_visible, "top_level": True, "urgent": False,
         "state": "pending", "not_before": now, "attempts": 0, "created_at": created_at or now,
     } for index, project_id in enumerate(project_ids)]

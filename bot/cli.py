@@ -13,7 +13,7 @@ from dotenv import find_dotenv, load_dotenv
 
 from bot.clock import FixedClock
 from bot.db import upgrade
-from bot.settings import Settings, SettingsError, load_settings
+from bot.settings import Settings, SettingsError, database_url_setting, load_settings
 
 
 def _settings() -> Settings:
@@ -31,9 +31,9 @@ def _services(settings: Settings, clock=None):
     return build_services(settings, clock=clock)
 
 
-def cmd_web(args) -> None:
-    settings = _settings()
-    services = _services(settings)
+def cmd_web(args, services=None) -> None:
+    services = services or _services(_settings())
+    settings = services.settings
     from bot.app import create_app
 
     app = create_app(services)
@@ -67,10 +67,9 @@ def cmd_worker(args) -> None:
 def cmd_serve(args) -> None:
     from jobs.scheduler import build_scheduler
 
-    settings = _settings()
-    services = _services(settings)
+    services = _services(_settings())
     build_scheduler(services, blocking=False).start()
-    cmd_web(args)
+    cmd_web(args, services)
 
 
 def cmd_tick(args) -> None:
@@ -90,8 +89,7 @@ def cmd_tick(args) -> None:
 
 
 def cmd_db(args) -> None:
-    settings = _settings()
-    upgrade(settings.database_url)
+    upgrade(database_url_setting())
     print("database is up to date")
 
 

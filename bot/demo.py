@@ -27,7 +27,7 @@ from bot.devtools.signed import ALICE, BOB, HOME, INTERNAL, PARTNER, SECRET, SHA
 from bot.models import OutboxMessage, Project, SeenDelivery
 from bot.services import Services, build_services
 from bot.settings import Settings
-from bot.web import make_server
+from bot.web import make_server, stop_server
 from jobs import run_tick
 
 DEMO_START = datetime(2026, 11, 23, 8, 0, tzinfo=timezone.utc)
@@ -238,6 +238,8 @@ def run_demo(out: Callable[[str], None] = print) -> None:
         server = make_server(create_app(services), services, host="127.0.0.1", port=0)
         thread = threading.Thread(target=server.run, name="demo-web", daemon=True)
         thread.start()
+        stack.callback(thread.join, 5)
+        stack.callback(stop_server, server)
         slack = SlackClient(f"http://127.0.0.1:{server.effective_port}/slack/events",
                             response_url=fake.response_url("demo"))
         demo = Demo(out, slack, fake, services, clock)

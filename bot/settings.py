@@ -52,9 +52,7 @@ def load_settings(env: dict[str, str] | None = None, *, dotenv: bool = True) -> 
             raise _fail("SLACK_API_URL", "must be an http(s) URL such as http://127.0.0.1:8080/api/")
         if not api_url.endswith("/"):
             api_url += "/"
-    database_url = env.get("DATABASE_URL", "").strip() or "sqlite:///expect.db"
-    if "://" not in database_url:
-        raise _fail("DATABASE_URL", "must be a URL such as sqlite:///expect.db or postgresql://…")
+    database_url = _database_url(env)
     port_text = env.get("PORT", "").strip() or "3000"
     if not port_text.isdigit() or not 0 < int(port_text) < 65536:
         raise _fail("PORT", f"must be a port number, not {port_text!r}")
@@ -63,7 +61,7 @@ def load_settings(env: dict[str, str] | None = None, *, dotenv: bool = True) -> 
         signing_secret=secret,
         app_token=app_token,
         api_url=api_url,
-        database_url=normalise_database_url(database_url),
+        database_url=database_url,
         port=int(port_text),
     )
 
@@ -74,3 +72,19 @@ def normalise_database_url(url: str) -> str:
         if url.startswith(prefix):
             return "postgresql+psycopg://" + url[len(prefix):]
     return url
+
+
+def _database_url(env: dict[str, str]) -> str:
+    url = env.get("DATABASE_URL", "").strip() or "sqlite:///expect.db"
+    if "://" not in url:
+        raise _fail("DATABASE_URL", "must be a URL such as sqlite:///expect.db or postgresql://…")
+    return normalise_database_url(url)
+
+
+def database_url_setting() -> str:
+    """DATABASE_URL alone (from the environment or .env), for commands that need no Slack credentials."""
+    load_dotenv(find_dotenv(usecwd=True), override=False)
+    try:
+        return _database_url(dict(os.environ))
+    except SettingsError as error:
+        raise SystemExit(f"expect: {error}") from None

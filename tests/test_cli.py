@@ -1,9 +1,14 @@
 import os
+import socket
 import subprocess
 import sys
+import time
+import urllib.request
 from pathlib import Path
 
 from sqlalchemy import create_engine, inspect
+
+from tests.slackreq import SECRET, SlackClient
 
 EXPECT = str(Path(sys.executable).with_name("expect"))
 TOKENS = {"SLACK_BOT_TOKEN": "xoxb-test-token", "SLACK_SIGNING_SECRET": "s3cret"}
@@ -67,3 +72,44 @@ def test_start_without_credentials_runs_demo(tmp_path):
     first, *rest = result.stdout.splitlines()
     assert first == "No Slack credentials found (.env) — running the demo against a local fake Slack instead."
     assert "=== What Slack saw" in "\n".join(rest)
+
+
+def test_start_with_token_serves_and_checks_settings(tmp_path):
+    result = run(tmp_path, "start", PORT="eighty", **TOKENS)
+    assert result.returncode != 0
+    assert "No Slack credentials" not in result.stdout
+    assert "PORT must be a port number" in result.stderr
+
+
+def free_port():
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def test_web_serves_signed_commands_and_health(tmp_path, fake_slack):
+    port = free_port()
+    log = tmp_path / "web.log"
+    env = {"PATH": os.environ.get("PATH", ""), "SLACK_BOT_TOKEN": "xoxb-test-token", "SLACK_SIGNING_SECRET": SECRET,
+           "SLACK_API_URL": fake_slack.base_url, "DATABASE_URL": f"sqlite:///{tmp_path / 'web.db'}", "PORT": str(port)}
+    with log.open("w") as errors:
+        web = subprocess.Popen([EXPECT, "web"], cwd=tmp_path, env=env, stdout=subprocess.DEVNULL, stderr=errors)
+    try:
+        deadline = time.monotonic() + 30
+        while True:
+            try:
+                with urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz", timeout=2) as response:
+                    assert response.status == 200
+                    break
+            except OSError:
+                assert web.poll() is None and time.monotonic() < deadline, log.read_text()[-2000:]
+                time.sleep(0.1)
+        slack = SlackClient(f"http://127.0.0.1:{port}/slack/events")
+        assert "No projects yet" in slack.command("list").text
+        assert "Registered *Acme Website*" in slack.command('add-project "Acme Website" <#C07SHARED01|x>').text
+        assert "*Acme Website*" in slack.command("list").text
+        assert slack.send(b"command=%2Fexpect&text=list", "application/x-www-form-urlencoded",
+                          signature="v0=bad").status == 401
+    finally:
+        web.terminate()
+        web.wait(timeout=10)

@@ -44,7 +44,8 @@ def test_valid_submission_creates_project_and_dms_creator(slack, services, fake_
         "Acme Website", "acme-website", SHARED, ALICE)
     assert (project.tz, project.cadence_weekday, project.cadence_time, project.respond_within) == (
         "America/New_York", 4, "16:30", "4h")
-    [dm] = fake_slack.wait_for("chat.postMessage", where=lambda a: a["channel"] == ALICE)
+    [dm] = fake_slack.wait_for("chat.postMessage", where=lambda a: "Registered" in a["text"])
+    assert dm["channel"] == "D" + ALICE[1:]
     assert "Registered *Acme Website*" in dm["text"]
 
 

@@ -6,6 +6,7 @@ from slack_bolt import Ack, App
 from bot import ids
 from bot.commands import CommandContext
 from bot.commands.core import check_channel, registered_text, save_project
+from bot.domain import outbox
 from bot.domain.errors import UserError
 from bot.domain.projects import NewProject
 from bot.listeners.common import apology, ensure_team_member
@@ -52,7 +53,9 @@ def register(app: App, services: Services) -> None:
                 context = CommandContext(session, services.team_id, user["id"], new.channel_id, "",
                                          services.clock.now(), services.gateway, [])
                 project = save_project(context, new)
-                confirmation = registered_text(project)
+                outbox.enqueue(session, project=project, kind="registered", period_key="modal",
+                               channel_id=user["id"], payload={"text": registered_text(project)},
+                               client_visible=False, now=context.now)
         except UserError as error:
             ack(response_action="errors", errors={field: str(error)[:150]})
             return
@@ -60,6 +63,6 @@ def register(app: App, services: Services) -> None:
             ack(response_action="errors", errors={ids.ADD_PROJECT_NAME: apology(error)[1][:150]})
             return
         ack()
-        services.gateway.post(user["id"], text=confirmation)
+        services.dispatcher.kick()
 
     app.view(ids.ADD_PROJECT_VIEW)(save_add_project_modal)

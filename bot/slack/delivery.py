@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from sqlalchemy import and_, or_, select
-from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy.orm import Session, defer, sessionmaker
 
 from bot.clock import Clock
 from bot.domain import outbox
@@ -248,6 +248,7 @@ class Dispatcher:
         with self.sessions.begin() as session:
             rows = {row.id: row for row in session.scalars(
                 select(OutboxMessage).where(OutboxMessage.id.in_([item[1].row.id for item in batch]))
+                .options(defer(OutboxMessage.payload))
             )}
             projects = list(session.scalars(  # noqa: F841 -- held in the identity map for the hooks' session.get
                 select(Project).where(Project.id.in_({row.project_id for row in rows.values()}))))
