@@ -62,7 +62,7 @@ def burst(db: str, projects: int, latency: float, threads: int | None, profile: 
             "states": dict(states), "posts_per_s": round(posted / result["elapsed"], 1)}
 
 
-def idle(db: str, projects: int, milestones_each: int, ticks: int) -> dict:
+def idle(db: str, projects: int, milestones_each: int, ticks: int, max_seconds: float) -> dict:
     db_url = database_url(db)
     engine = create_engine(db_url)
     created = IDLE_AT - timedelta(days=1)
@@ -70,7 +70,8 @@ def idle(db: str, projects: int, milestones_each: int, ticks: int) -> dict:
     milestones = bulk_milestones(engine, project_ids, milestones_each, today=created.date(), created_at=created)
     engine.dispose()
     with FakeSlackProcess() as fake:
-        result = run_worker(db_url, fake, IDLE_AT, "idle", None, ["--ticks", str(ticks)])
+        result = run_worker(db_url, fake, IDLE_AT, "idle", None,
+                            ["--ticks", str(ticks), "--max-seconds", str(max_seconds)])
         result["slack_calls"] = fake.stats()["calls"]
     return {**result, "projects": projects, "milestones": milestones}
 
@@ -89,6 +90,7 @@ def main() -> None:
     parser.add_argument("--latency", type=float, nargs="*", default=[0.0, 0.1])
     parser.add_argument("--threads", type=int, default=None, help="dispatcher threads (default: bot.services')")
     parser.add_argument("--ticks", type=int, default=50)
+    parser.add_argument("--idle-seconds", type=float, default=120, help="cap on the time spent on idle ticks")
     parser.add_argument("--skip-idle", action="store_true")
     parser.add_argument("--direct", action="store_true", help="enqueue the update rows directly, skip the updates job")
     parser.add_argument("--profile", help="cProfile the burst worker into this file")
@@ -102,7 +104,7 @@ def main() -> None:
               f"= {r['posts_per_s']} posts/s ({goal}){split(r)}; distinct={r['distinct']} duplicates={r['duplicates']} "
               f"states={r['states']} worker RSS {r['maxrss_mb']} MB; via {r['via']}", flush=True)
     if not args.skip_idle:
-        r = idle(args.db, args.projects, args.milestones, args.ticks)
+        r = idle(args.db, args.projects, args.milestones, args.ticks, args.idle_seconds)
         print(f"idle   {r['projects']} projects/{r['milestones']} milestones: tick p50 {r['p50_ms']} ms "
               f"p99 {r['p99_ms']} ms max {r['max_ms']} ms over {r['ticks']} ticks (target <= {TARGETS['idle_ms']} ms); "
               f"per job p50 {r['jobs_p50_ms']}; worker RSS {r['maxrss_mb']} MB (target <= {TARGETS['rss_mb']} MB); "

@@ -113,7 +113,8 @@ def bulk_milestones(engine: Engine, project_ids: list[int], per_project: int, *,
             due = today + timedelta(days=14 * number + rng.randint(0, 6))
             rows.append({
                 "project_id": project_id, "number": number, "title": f"Milestone {number}", "start_date": today,
-                "due_date": due, "baseline_due_date": due, "progress": 5 if number == 1 else 0, "created_at": created_at,
+                "due_date": due, "baseline_due_date": due, "progress": 5 if number == 1 else 0,
+                "created_at": created_at,
             })
     _insert(engine, Milestone, rows)
     return len(rows)
@@ -126,9 +127,9 @@ def update_payload(index: int) -> dict:
         {"type": "section", "text": {"type": "mrkdwn", "text": "Hi Client, here is where things stand."}},
         {"type": "section", "fields": [{"type": "mrkdwn", "text": "*Health*\n:large_green_circle: On track"},
                                        {"type": "mrkdwn", "text": "*Next*\nMilestone 2"}]},
-        {"type": "section", "text": {"type": "mrkdwn", "text": "*In progress*\nMilestone 1 ▓▓▓▓░░░░░░ 40%"}},
-        {"type": "section", "text": {"type": "mrkdwn",
-                                     "text": "*Coming up*\n• Milestone 2 — <!date^1800000000^{date_short}|Jan 15>"}},
+        {"type": "section", "text": {"type": "mrkdwn", "text": "*In progress*\nMilestone 1 ▓▓▓▓░░ 40%"}},
+        {"type": "section", "text": {"type": "mrkdwn", "text": "*Coming up*\n• Milestone 2 — "
+                                                               "<!date^1800000000^{date_short}|Jan 15>"}},
         {"type": "context", "elements": [{"type": "mrkdwn", "text": "Next update Monday 10:00."}]},
     ]
     return {"text": f"Weekly update: Bench {index} is on track", "blocks": blocks}

@@ -109,8 +109,9 @@ def main() -> int:
     engine = create_engine(db_url)
     project_ids = bulk_projects(engine, args.posts, now=real_now - timedelta(days=1),
                                 next_update_at=real_now + timedelta(days=30))
-    ids = bulk_posts(engine, project_ids, now=real_now - timedelta(minutes=1), created_at=real_now - timedelta(minutes=1),
-                     kind="crash", period_key="crash", client_visible=False, channels=args.channels or None)
+    queued_at = real_now - timedelta(minutes=1)
+    ids = bulk_posts(engine, project_ids, now=queued_at, created_at=queued_at, kind="crash", period_key="crash",
+                     client_visible=False, channels=args.channels or None)
     workdir = Path(tempfile.mkdtemp(prefix="expect-crash-"))
     print(f"== crash test on {args.db}: {len(ids)} posts over {args.channels or len(ids)} channels, "
           f"fake latency {args.latency}s, "
@@ -137,7 +138,8 @@ def main() -> int:
     recovered = sum(o.get("delivery", o.get("counts", {}).get("delivery", {})).get("recovered", 0) for o in outputs)
     print(f"crash  {args.db}: {len(ids)} posts, {kills} kills; fake log: {len(by_id)} ids posted, "
           f"lost {len(lost)}, duplicates {len(duplicates)}; outbox states {dict(states)}; "
-          f"history lookups {calls.get('conversations.history', 0)}, settled from history in the final run {recovered}; "
+          f"history lookups {calls.get('conversations.history', 0)}, "
+          f"settled from history in the final run {recovered}; "
           f"{time.monotonic() - started:.0f} s (log {workdir / 'worker.log'})", flush=True)
     if lost or duplicates:
         print(f"lost ids {lost[:20]} duplicate ids {duplicates[:20]}", flush=True)

@@ -25,6 +25,7 @@ def main() -> None:
     parser.add_argument("--mode", choices=["tick", "dispatch", "idle"], required=True)
     parser.add_argument("--threads", type=int, default=None)
     parser.add_argument("--ticks", type=int, default=50)
+    parser.add_argument("--max-seconds", type=float, default=120, help="stop idle ticking after this long")
     parser.add_argument("--profile", help="write a cProfile of the timed part to this file")
     args = parser.parse_args()
     logging.basicConfig(level=logging.WARNING)
@@ -79,13 +80,16 @@ def idle(services, at, args) -> dict:
     totals, parts = [], {name: [] for name in [*jobs.JOBS, "delivery"]}
     for _ in range(3):
         jobs.run_tick(services, at)
+    stop_at = time.perf_counter() + args.max_seconds
     for _ in range(args.ticks):
+        if totals and time.perf_counter() > stop_at:
+            break
         started = time.perf_counter()
         counts = jobs.run_tick(services, at)
         totals.append(time.perf_counter() - started)
         if any(isinstance(value, dict) and any(value.values()) for value in counts.values()):
             print(f"warning: an idle tick did work: {counts}", file=sys.stderr)
-    for _ in range(max(10, args.ticks // 5)):
+    for _ in range(max(3, len(totals) // 5)):
         for name, fn in jobs.JOBS.items():
             started = time.perf_counter()
             fn(context)

@@ -274,7 +274,7 @@ def test_two_racing_workers_post_every_row_once(services, clock, fake_slack, pro
     workers = [services.dispatcher, other.dispatcher]
     totals, start = [], threading.Barrier(2)
     for worker in workers:
-        worker.pace_seconds, worker.batch = 0, 25
+        worker.pace_seconds, worker.batch = 0, 10
 
     def run(worker):
         start.wait()

@@ -113,7 +113,8 @@ def test_last_milestone_brings_wrap_up_for_whole_project(slack, services, fake_s
     with services.sessions.begin() as session:
         launch = session.scalars(select(Milestone).where(Milestone.title == "Launch")).one()
         launch.moves.append(MilestoneMove(old_date=date(2026, 12, 2), new_date=launch.due_date, moved_by=ALICE,
-                                          reason="the brand assets came late", moved_at=clock.now()))
+                                          reason="the brand assets came late", moved_at=clock.now(),
+                                          client_notified=True))
         launch.baseline_due_date = date(2026, 12, 2)
     clock.set(utc(2026, 12, 7, 10))
     slack.command('done acme-website "Launch"')

@@ -56,7 +56,7 @@ def wrap_up(project: Project, done_on: dict[int, date], checkin_id: int, names: 
         actual = f"delivered {date_token(day, tz)}" if day else "not delivered"
         mark = " ✓" if day and day <= m.baseline_due_date else ""
         delivered.append(f"• *{m.title}* — {actual} (planned {planned}){mark}")
-        for move in m.moves:
+        for move in (move for move in m.moves if move.client_notified):
             why = f": {move.reason}" if move.reason else ""
             moved.append(f"• *{m.title}* moved {date_token(move.old_date, tz)} → {date_token(move.new_date, tz)}{why}")
     blocks = [section(f":tada: *{project.name} is complete.* Thank you for working with us!"),

@@ -4,11 +4,13 @@ from __future__ import annotations
 from datetime import timedelta
 
 from bot.blocks.format import instant_token, section
+from bot.domain.text import escape_mrkdwn, neutralise
 from bot.models import Project
 from bot.models.expectations import ResponsePromise
 
 
 def promise_reply(name: str, deadline) -> dict:
+    name = escape_mrkdwn(neutralise(name))[:80]
     text = f"Thanks, {name} — we'll get back to you by {instant_token(deadline)} your time."
     return {"text": text, "blocks": [section(text)]}
 

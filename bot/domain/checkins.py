@@ -75,11 +75,19 @@ def record_posted(session: Session, row: OutboxMessage, now: datetime) -> None:
         checkin.state, checkin.channel_id, checkin.ts, checkin.sent_at = "sent", row.posted_channel_id, row.ts, now
 
 
-def _checkin(session: Session, checkin_id: int) -> Checkin:
+def _checkin(session: Session, checkin_id: int, posted_in: str | None = None) -> Checkin:
     checkin = session.get(Checkin, checkin_id)
     if checkin is None or checkin.state == "scheduled":
         raise UserError("That check-in is no longer open.")
+    posted = (checkin.channel_id, session.get(Project, checkin.project_id).channel_id)
+    if posted_in is not None and posted_in not in posted:
+        raise UserError("That button doesn't belong to a check-in in this channel. Nothing was changed.")
     return checkin
+
+
+def open_checkin(session: Session, *, checkin_id: int, posted_in: str) -> Checkin:
+    """The check-in a client's button points at, if that button was pressed in the channel it was posted to."""
+    return _checkin(session, checkin_id, posted_in)
 
 
 def _vote_row(session: Session, checkin: Checkin, user_id: str, name: str, now: datetime) -> SurveyVote:
@@ -96,11 +104,15 @@ def _vote_row(session: Session, checkin: Checkin, user_id: str, name: str, now: 
     return vote
 
 
-def vote(session: Session, *, checkin_id: int, user_id: str, name: str, score: int, now: datetime) -> Checkin:
-    """Record one person's answer (a later click replaces it); a low one alerts the owner."""
+def vote(session: Session, *, checkin_id: int, user_id: str, name: str, score: int, now: datetime,
+         posted_in: str | None = None) -> Checkin:
+    """Record one person's answer (a later click replaces it); a low one alerts the owner.
+
+    With `posted_in` (the channel of the pressed button), a check-in posted elsewhere is refused.
+    """
     if score not in (1, 2, 3, 4):
         raise UserError("That is not one of the four answers.")
-    checkin = _checkin(session, checkin_id)
+    checkin = _checkin(session, checkin_id, posted_in)
     row = _vote_row(session, checkin, user_id, name, now)
     if row.score is not None and row.score != score:
         row.changed_at = now

@@ -171,6 +171,13 @@ def get_notice(session: Session, notice_id: int) -> DelayNotice:
     return notice
 
 
+def check_posted_in(session: Session, *, notice: DelayNotice, channel_id: str | None) -> None:
+    """A client's button counts only in the channel its notice went to; another project's notice is refused."""
+    row = session.get(OutboxMessage, notice.outbox_id) if notice.outbox_id else None
+    if not channel_id or channel_id not in (notice.project.channel_id, row.posted_channel_id if row else None):
+        raise UserError("That button doesn't belong to a notice in this channel. Nothing was changed.")
+
+
 def client_acknowledge(session: Session, *, notice: DelayNotice, by: str, now: datetime) -> bool:
     """The client has read the notice; the first acknowledgement is recorded and shown on the team's alert."""
     if notice.client_ack_by:

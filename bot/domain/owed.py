@@ -12,7 +12,7 @@ from bot.domain.errors import UserError
 from bot.domain.projects import business_hours, local_today
 from bot.domain.schedule import local_instant
 from bot.domain.text import clean_user_text
-from bot.models import Milestone, Project
+from bot.models import Milestone, OutboxMessage, Project
 from bot.models.expectations import OwedItem
 
 REMIND_EVERY_BUSINESS_DAYS = 3
@@ -70,11 +70,17 @@ def send_reminders(session: Session, *, now: datetime) -> int:
     return sent
 
 
-def mark_received(session: Session, *, item_id: int, by: str, who: str, by_client: bool, now: datetime) -> OwedItem:
-    """The item is in. Told to the team when the client says so; a late one blocking a milestone raises a delay."""
+def mark_received(session: Session, *, item_id: int, by: str, who: str, by_client: bool, now: datetime,
+                  posted_in: str | None = None) -> OwedItem:
+    """The item is in. Told to the team when the client says so; a late one blocking a milestone raises a delay.
+
+    With `posted_in` (the channel of the reminder whose button was pressed), an item of another channel is refused.
+    """
     item = session.get(OwedItem, item_id)
     if item is None:
         raise UserError("That item no longer exists.")
+    if posted_in is not None and not _reminded_in(session, item, posted_in):
+        raise UserError("That button doesn't belong to a reminder in this channel. Nothing was changed.")
     if item.state != "open":
         raise UserError(f"*{item.title}* is already marked received. Thank you!")
     project = session.get(Project, item.project_id)
@@ -89,6 +95,15 @@ def mark_received(session: Session, *, item_id: int, by: str, who: str, by_clien
     if days_late > 0 and blocked is not None:
         _raise_delay(session, milestone=blocked, item=item, days_late=days_late, now=now)
     return item
+
+
+def _reminded_in(session: Session, item: OwedItem, channel_id: str) -> bool:
+    if session.get(Project, item.project_id).channel_id == channel_id:
+        return True
+    return session.scalar(select(OutboxMessage.id).where(
+        OutboxMessage.project_id == item.project_id, OutboxMessage.kind == "owed-reminder",
+        OutboxMessage.period_key.startswith(f"{item.id}:"), OutboxMessage.posted_channel_id == channel_id,
+    ).limit(1)) is not None
 
 
 def _raise_delay(session: Session, *, milestone: Milestone, item: OwedItem, days_late: int, now: datetime) -> None:

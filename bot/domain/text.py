@@ -1,7 +1,9 @@
 """User text made safe for a client channel, and Slack's size limits."""
 from __future__ import annotations
 
+import hashlib
 import re
+import unicodedata
 
 from bot.domain.errors import UserError
 
@@ -37,5 +39,9 @@ def clean_user_text(text: str, *, field: str, limit: int = SECTION_LIMIT, exampl
 
 
 def slugify(name: str) -> str:
-    slug = re.sub(r"[^a-z0-9]+", "-", name.lower()).strip("-")
-    return slug[:80] or "project"
+    """`Müller Website` → `muller-website`; a name with no Latin letters gets a stable `project-…` slug."""
+    ascii_name = unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode()
+    slug = re.sub(r"[^a-z0-9]+", "-", ascii_name.lower()).strip("-")[:80].strip("-")
+    if slug:
+        return slug
+    return "project-" + hashlib.sha1(name.strip().lower().encode()).hexdigest()[:8]

@@ -65,6 +65,10 @@ def _message_view(title: str, text: str) -> dict:
             "blocks": [{"type": "section", "text": {"type": "mrkdwn", "text": text[:3000]}}]}
 
 
+def _channel(body: dict) -> str | None:
+    return (body.get("container") or {}).get("channel_id") or (body.get("channel") or {}).get("id")
+
+
 def _on_the_team(services: Services, body: dict) -> bool:
     try:
         ensure_internal_actor(services, body)
@@ -144,6 +148,9 @@ def register(app: App, services: Services) -> None:
                 ensure_internal_actor(services, body)
             elif who == "client" and _on_the_team(services, body):
                 raise UserError("That button is for the client, to say they have read the notice. Nothing was changed.")
+            if who != "team":
+                notice = notices.get_notice(session, int(body["actions"][0]["value"]))
+                notices.check_posted_in(session, notice=notice, channel_id=_channel(body))
             if first_delivery(session, interaction_key(body), now):
                 act(session, int(body["actions"][0]["value"]), user, now, outcome)
 

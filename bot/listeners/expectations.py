@@ -14,7 +14,7 @@ from bot.blocks.kickoff import approved_note
 from bot.blocks.owed import owed_sent
 from bot.domain import checkins, kickoff, owed, promises
 from bot.domain.errors import UserError
-from bot.listeners.common import apology, ensure_internal_actor, first_delivery, interaction_key
+from bot.listeners.common import apology, ensure_internal_actor, first_delivery, interaction_key, log
 from bot.listeners.events import MESSAGE_HANDLERS, REACTION_HANDLERS
 from bot.services import Services
 from bot.slack.gateway import OutcomeUnknown, RateLimited, SlackError
@@ -49,6 +49,14 @@ def _actor(body: dict) -> tuple[str, str | None, str]:
     user = body.get("user", {})
     action = (body.get("actions") or [{}])[0]
     return user.get("id", ""), user.get("team_id") or body.get("team", {}).get("id"), action.get("value", "")
+
+
+def refresh_message(services: Services, channel: str, ts: str, payload: dict) -> None:
+    """chat.update after the click is recorded: a failure is logged, since the database already holds the truth."""
+    try:
+        services.gateway.update(channel, ts, **payload)
+    except (SlackError, RateLimited, OutcomeUnknown) as error:
+        log.warning("could not update %s/%s: %s", channel, ts, error)
 
 
 def click(services: Services, body: dict, respond: Respond, work: Callable[[Session], object]) -> object | None:
@@ -123,11 +131,12 @@ def register(app: App, services: Services) -> None:
         user_id, team_id, value = _actor(body)
         client = is_client_side(services, user_id, team_id)
         who = first_name(services, user_id) if client else f"<@{user_id}>"
-        item = click(services, body, respond, lambda session: owed.mark_received(
-            session, item_id=int(value), by=user_id, who=who, by_client=client, now=services.clock.now()))
         container = body.get("container", {})
+        item = click(services, body, respond, lambda session: owed.mark_received(
+            session, item_id=int(value), by=user_id, who=who, by_client=client, now=services.clock.now(),
+            posted_in=container.get("channel_id") or ""))
         if item is not None and container.get("message_ts"):
-            services.gateway.update(container["channel_id"], container["message_ts"], **owed_sent(item, who))
+            refresh_message(services, container["channel_id"], container["message_ts"], owed_sent(item, who))
 
     def record_survey_vote(ack: Ack, body: dict, respond: Respond) -> None:
         ack()
@@ -137,17 +146,25 @@ def register(app: App, services: Services) -> None:
             return
         checkin_id, score = (int(part) for part in value.split(":"))
         name = first_name(services, user_id)
-        updated = click(services, body, respond, lambda session: checkins.message_for(session, checkins.vote(
-            session, checkin_id=checkin_id, user_id=user_id, name=name, score=score, now=services.clock.now())))
         container = body.get("container", {})
+        updated = click(services, body, respond, lambda session: checkins.message_for(session, checkins.vote(
+            session, checkin_id=checkin_id, user_id=user_id, name=name, score=score, now=services.clock.now(),
+            posted_in=container.get("channel_id") or "")))
         if updated is not None and container.get("message_ts"):
-            services.gateway.update(container["channel_id"], container["message_ts"], **updated)
+            refresh_message(services, container["channel_id"], container["message_ts"], updated)
 
     def open_comment_modal(ack: Ack, body: dict, respond: Respond) -> None:
         ack()
         user_id, team_id, value = _actor(body)
         if not is_client_side(services, user_id, team_id):
             respond(text=FOR_THE_CLIENT, response_type="ephemeral", replace_original=False)
+            return
+        try:
+            with services.sessions() as session:
+                checkins.open_checkin(session, checkin_id=int(value),
+                                      posted_in=body.get("container", {}).get("channel_id") or "")
+        except UserError as error:
+            respond(text=str(error), response_type="ephemeral", replace_original=False)
             return
         services.gateway.open_view(body["trigger_id"], comment_modal(int(value), "how it went"))
 
@@ -172,7 +189,7 @@ def register(app: App, services: Services) -> None:
         ack()
         services.dispatcher.kick()
         if all(where):
-            services.gateway.update(*where, **updated)
+            refresh_message(services, *where, updated)
 
     app.action(ids.KICKOFF_APPROVE)(approve_kickoff_card)
     app.action(ids.OWED_RECEIVED)(mark_owed_received)
