@@ -37,7 +37,7 @@ class Services:
         self.engine.dispose()
 
 
-def build_services(settings: Settings, *, clock: Clock | None = None, dispatcher_threads: int = 16) -> Services:
+def build_services(settings: Settings, *, clock: Clock | None = None, dispatcher_threads: int = 64) -> Services:
     clock = clock or SystemClock()
     engine = make_engine(settings.database_url)
     sessions = session_factory(engine)
