@@ -49,7 +49,7 @@ def alembic_config(url: str) -> Config:
 
 def upgrade(url: str) -> None:
     """Apply every migration not yet applied; safe to run again."""
-    command.upgrade(alembic_config(url), "heads")
+    command.upgrade(alembic_config(url), "head")
 
 
 def database_answers(engine: Engine) -> bool:

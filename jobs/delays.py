@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from collections import Counter
 
-from bot.domain import delay_notices, delays
+from bot.domain import delay_checks, delay_notices, delays
 from bot.slack import delays as delay_messages
 from jobs import JobContext, job
 
@@ -14,7 +14,7 @@ def delay_alerts(context: JobContext) -> dict:
     touched: list = []
     with context.sessions.begin() as session:
         counts = Counter(synced=delays.sync_sent(session) + delay_notices.sync_sent(session))
-        counts += delays.detect(session, now=context.now, touched=touched)
+        counts += delay_checks.detect(session, now=context.now, touched=touched)
         counts += delays.escalate(session, now=context.now, touched=touched)
         refreshes = delay_messages.alert_refreshes(touched, context.now)
     delay_messages.apply(context.gateway, refreshes)

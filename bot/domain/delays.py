@@ -5,10 +5,10 @@ posted to the project's team channel or the owner's DM, and escalates while nobo
 """
 from __future__ import annotations
 
-from collections import Counter, defaultdict
-from datetime import date, datetime, timedelta
+from collections import Counter
+from datetime import date, datetime, timedelta, timezone
 
-from sqlalchemy import func, or_, select
+from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -19,6 +19,7 @@ from bot.domain.projects import business_hours, expected_progress, local_today, 
 from bot.domain.text import neutralise
 from bot.models import Milestone, MilestoneMove, OutboxMessage, Project
 from bot.models.delays import DelayAlert
+from bot.models.projects import RECHECK
 
 KINDS = ("overdue", "at_risk")
 ALERT_KIND, REMINDER_KIND = "delay_alert", "delay_reminder"
@@ -27,6 +28,7 @@ REMIND_AFTER_HOURS = 4
 ESCALATE_AFTER_HOURS = 24
 SNOOZE = timedelta(days=1)
 REASON_LIMIT = 1500
+NEVER = datetime(9999, 1, 1, tzinfo=timezone.utc)
 
 
 def alert_channel(project: Project) -> str:
@@ -74,6 +76,8 @@ def raise_alert(session: Session, *, milestone: Milestone, kind: str, reason: st
     except IntegrityError:
         return None
     project = alert.project
+    alert.escalate_at = escalation_time(alert, project)
+    milestone.check_at = RECHECK
     row = outbox.enqueue(
         session, project=project, kind=ALERT_KIND, period_key=f"m{milestone.id}:{key}",
         channel_id=alert_channel(project), payload=render.alert_message(alert, local_today(project, now)),
@@ -104,6 +108,7 @@ def _business_days_left(today: date, due: date, days: str) -> int:
 def resolve(alert: DelayAlert, resolution: str, *, now: datetime, by: str | None = None,
             detail: str | None = None) -> None:
     alert.state, alert.resolution, alert.resolved_by, alert.resolved_at = "resolved", resolution, by, now
+    alert.escalate_at, alert.milestone.check_at = None, RECHECK
     note(alert, resolution, now=now, by=by, detail=detail)
 
 
@@ -121,56 +126,35 @@ def _ending(alert: DelayAlert, state: str) -> str | None:
     return None
 
 
-def detect(session: Session, *, now: datetime, touched: list[DelayAlert] | None = None) -> Counter:
-    """Compare every open milestone's state with its open alerts: raise, supersede or clear, once per change."""
-    touched = touched if touched is not None else []
-    counts: Counter = Counter()
-    by_milestone: dict[int, list[DelayAlert]] = defaultdict(list)
-    for alert in session.scalars(select(DelayAlert).where(DelayAlert.state == "open")):
-        by_milestone[alert.milestone_id].append(alert)
-    pairs = session.execute(
-        select(Milestone, Project).join(Project, Milestone.project_id == Project.id)
-        .where(Milestone.state == "open", Project.status == "active").order_by(Milestone.id)
-    ).all()
-    for milestone, project in pairs:
-        today, hours = local_today(project, now), business_hours(project)
-        state = milestone_state(milestone, today, hours)
-        for alert in by_milestone.pop(milestone.id, []):
-            ending = _ending(alert, state)
-            if ending:
-                resolve(alert, ending, now=now)
-                touched.append(alert)
-                counts[ending] += 1
-        if state == "overdue":
-            if raise_alert(session, milestone=milestone, kind="overdue", reason=overdue_reason(milestone, today),
-                           now=now, source="schedule"):
-                counts["overdue"] += 1
-        elif state == "at_risk":
-            reason = at_risk_reason(milestone, today, _business_days_left(today, milestone.due_date, hours.days))
-            source = "owner" if milestone.risk_note else "schedule"
-            if raise_alert(session, milestone=milestone, kind="at_risk", reason=reason, now=now, source=source):
-                counts["at_risk"] += 1
-    for alert in (a for alerts in by_milestone.values() for a in alerts if a.milestone.state == "done"):
-        resolve(alert, "done", now=now, by=alert.milestone.done_by)
-        touched.append(alert)
-    return counts
+def escalation_time(alert: DelayAlert, project: Project | None = None) -> datetime | None:
+    """When `escalate` should next look at the alert: the end of its snooze, its reminder or its escalation."""
+    if alert.state != "open" or alert.acknowledged_at:
+        return None
+    if alert.snoozed_until:
+        return alert.snoozed_until
+    if alert.escalation_level >= 2:
+        return None
+    after = REMIND_AFTER_HOURS if alert.escalation_level == 0 else ESCALATE_AFTER_HOURS
+    return business_hours(project or alert.project).add_hours(alert.escalate_from, after)
 
 
 def escalate(session: Session, *, now: datetime, touched: list[DelayAlert] | None = None) -> Counter:
     """Unanswered alerts: wake snoozed ones, remind the owner after 4 business hours, tell the team after 24."""
     touched = touched if touched is not None else []
     counts: Counter = Counter()
-    waiting = session.scalars(select(DelayAlert).join(Project, DelayAlert.project_id == Project.id).where(
-        Project.status == "active", DelayAlert.state == "open", DelayAlert.acknowledged_at.is_(None),
-        or_(DelayAlert.escalation_level < 2, DelayAlert.snoozed_until.is_not(None)),
-    ).order_by(DelayAlert.id))
+    waiting = session.scalars(select(DelayAlert).where(DelayAlert.state == "open", DelayAlert.escalate_at <= now)
+                              .order_by(DelayAlert.escalate_at, DelayAlert.id)).all()
     for alert in waiting:
         project = alert.project
+        if project.status != "active" or alert.acknowledged_at:
+            alert.escalate_at = None if alert.acknowledged_at else NEVER
+            continue
         if alert.snoozed_until:
             if now >= alert.snoozed_until:
                 _wake(session, alert, now)
                 touched.append(alert)
                 counts["woken"] += 1
+            alert.escalate_at = escalation_time(alert, project)
             continue
         hours = business_hours(project)
         stamp = int(alert.escalate_from.timestamp())
@@ -181,6 +165,7 @@ def escalate(session: Session, *, now: datetime, touched: list[DelayAlert] | Non
                            channel_id=alert_channel(project), client_visible=False, now=now,
                            payload=render.escalation_message(alert, ESCALATE_AFTER_HOURS))
             counts["escalated"] += 1
+            touched.append(alert)
         elif alert.escalation_level == 0 and now >= hours.add_hours(alert.escalate_from, REMIND_AFTER_HOURS):
             alert.escalation_level, alert.reminded_at = 1, now
             note(alert, "reminded", now=now)
@@ -188,9 +173,8 @@ def escalate(session: Session, *, now: datetime, touched: list[DelayAlert] | Non
                            channel_id=project.owner_id, client_visible=False, now=now,
                            payload=render.reminder_message(alert, REMIND_AFTER_HOURS))
             counts["reminded"] += 1
-        else:
-            continue
-        touched.append(alert)
+            touched.append(alert)
+        alert.escalate_at = escalation_time(alert, project)
     return counts
 
 
@@ -221,7 +205,7 @@ def acknowledge(alert: DelayAlert, *, by: str, now: datetime, reaction: str | No
     """Someone on the team has seen it: no more reminders."""
     if alert.state != "open" or alert.acknowledged_at:
         return False
-    alert.acknowledged_by, alert.acknowledged_at = by, now
+    alert.acknowledged_by, alert.acknowledged_at, alert.escalate_at = by, now, None
     note(alert, "acknowledged", now=now, by=by, detail=f":{reaction}:" if reaction else None)
     return True
 
@@ -232,6 +216,7 @@ def alert_for_message(session: Session, *, channel: str, ts: str) -> DelayAlert 
 
 def snooze(alert: DelayAlert, *, by: str, now: datetime) -> None:
     alert.snoozed_until = now + SNOOZE
+    alert.escalate_at = escalation_time(alert)
     note(alert, "snoozed", now=now, by=by)
 
 

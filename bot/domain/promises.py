@@ -76,11 +76,12 @@ def open_promise(session: Session, *, project: Project, message: Inbound, name: 
     deadline = hours.deadline(now, project.respond_within)
     amount, unit = int(project.respond_within[:-1]), project.respond_within[-1]
     window_hours = amount if unit == "h" else amount * _day_hours(project)
+    warn_at = hours.add_hours(now, WARN_SHARE * window_hours)
     promise = ResponsePromise(
         project_id=project.id, channel_id=message.channel, message_ts=message.ts, user_id=message.user,
         user_name=name[:200], excerpt=clean_user_text(message.text[:280], field="message", limit=400),
         acknowledged=project.auto_ack, received_at=now, deadline=deadline,
-        warn_at=hours.add_hours(now, WARN_SHARE * window_hours), state="open",
+        warn_at=warn_at, alert_at=min(warn_at, deadline), state="open",
     )
     session.add(promise)
     session.flush()
@@ -103,28 +104,31 @@ def keep(session: Session, *, channel_id: str, message_ts: str, by: str, now: da
         ResponsePromise.state == "open"))
     if promise is None:
         return None
-    promise.answered_at, promise.answered_by = now, by
+    promise.answered_at, promise.answered_by, promise.alert_at = now, by, None
     promise.state = "kept" if now <= promise.deadline else "late"
     return promise
 
 
 def send_alerts(session: Session, *, now: datetime) -> int:
-    """At 75 % of the window alert the team; at the deadline, the owner. Returns how many alerts were queued."""
+    """At 75 % of the window alert the team; at the deadline, the owner. Returns how many alerts were queued.
+
+    Only open promises have an `alert_at` (their next alert), so an idle pass reads nothing.
+    """
     sent = 0
-    overdue = select(ResponsePromise).where(ResponsePromise.state == "open", ResponsePromise.deadline <= now,
-                                            ResponsePromise.overdue_alerted_at.is_(None))
-    for promise in session.scalars(overdue.order_by(ResponsePromise.id).with_for_update(skip_locked=True)):
+    due = (select(ResponsePromise).where(ResponsePromise.alert_at <= now)
+           .order_by(ResponsePromise.alert_at, ResponsePromise.id).with_for_update(skip_locked=True))
+    overdue = due.where(ResponsePromise.deadline <= now, ResponsePromise.overdue_alerted_at.is_(None))
+    for promise in session.scalars(overdue):
         project = session.get(Project, promise.project_id)
-        promise.overdue_alerted_at, promise.warned_at = now, promise.warned_at or now
+        promise.overdue_alerted_at, promise.warned_at, promise.alert_at = now, promise.warned_at or now, None
         outbox.enqueue(session, project=project, kind="promise-overdue", period_key=str(promise.id),
                        channel_id=project.owner_id, payload=promise_overdue(project, promise),
                        client_visible=False, now=now)
         sent += 1
-    warn = select(ResponsePromise).where(ResponsePromise.state == "open", ResponsePromise.warn_at <= now,
-                                         ResponsePromise.warned_at.is_(None))
-    for promise in session.scalars(warn.order_by(ResponsePromise.id).with_for_update(skip_locked=True)):
+    warn = due.where(ResponsePromise.warn_at <= now, ResponsePromise.warned_at.is_(None))
+    for promise in session.scalars(warn):
         project = session.get(Project, promise.project_id)
-        promise.warned_at = now
+        promise.warned_at, promise.alert_at = now, promise.deadline
         outbox.enqueue(session, project=project, kind="promise-warning", period_key=str(promise.id),
                        channel_id=project.internal_channel_id or project.owner_id,
                        payload=promise_warning(project, promise, now), client_visible=False, now=now)

@@ -3,17 +3,18 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from sqlalchemy import JSON, ForeignKey, Index, String, Text, UniqueConstraint
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy import JSON, ForeignKey, Index, String, Text, UniqueConstraint, event, inspect, update
+from sqlalchemy.orm import Mapped, Session, mapped_column, relationship
 
 from bot.models.base import Base
-from bot.models.projects import Milestone, Project
+from bot.models.projects import RECHECK, Milestone, Project
 
 
 class DelayNotice(Base):
     """One client post announcing one or more moved dates (moves close together are folded into one)."""
 
     __tablename__ = "delay_notice"
+    __table_args__ = (Index("ix_delay_notice_sent_at", "sent_at"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     project_id: Mapped[int] = mapped_column(ForeignKey("project.id", ondelete="CASCADE"), index=True)
@@ -38,6 +39,8 @@ class DelayAlert(Base):
         UniqueConstraint("milestone_id", "key"),
         Index("ix_delay_alert_open", "state", "acknowledged_at"),
         Index("ix_delay_alert_message", "channel_id", "ts"),
+        Index("ix_delay_alert_escalate", "state", "escalate_at"),
+        Index("ix_delay_alert_ts", "ts"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -59,6 +62,7 @@ class DelayAlert(Base):
     snoozed_until: Mapped[datetime | None]
     escalation_level: Mapped[int] = mapped_column(default=0)
     escalate_from: Mapped[datetime]
+    escalate_at: Mapped[datetime | None]
     reminded_at: Mapped[datetime | None]
     escalated_at: Mapped[datetime | None]
     resolution: Mapped[str | None] = mapped_column(String(16))
@@ -70,3 +74,22 @@ class DelayAlert(Base):
     project: Mapped[Project] = relationship()
     milestone: Mapped[Milestone] = relationship()
     notice: Mapped[DelayNotice | None] = relationship()
+
+
+HOURS_FIELDS = ("tz", "business_days", "business_start", "business_end", "status")
+
+
+@event.listens_for(Session, "before_flush")
+def _recheck_projects(session: Session, _context, _instances) -> None:
+    """A project's zone, business hours or status changed: look again at its milestones and waiting alerts."""
+    changed = [project.id for project in session.dirty if isinstance(project, Project) and project.id is not None
+               and any(inspect(project).attrs[key].history.has_changes() for key in HOURS_FIELDS)]
+    if not changed:
+        return
+    connection = session.connection()
+    milestones, alerts = Milestone.__table__, DelayAlert.__table__
+    connection.execute(update(milestones).where(milestones.c.project_id.in_(changed), milestones.c.state == "open")
+                       .values(check_at=RECHECK))
+    connection.execute(update(alerts).where(alerts.c.project_id.in_(changed), alerts.c.state == "open",
+                                            alerts.c.escalate_at.is_not(None))
+                       .values(escalate_at=alerts.c.escalate_from))

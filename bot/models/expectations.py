@@ -36,6 +36,7 @@ class ResponsePromise(Base):
     __table_args__ = (
         UniqueConstraint("channel_id", "message_ts"),
         Index("ix_response_promise_open", "state", "warn_at"),
+        Index("ix_response_promise_alert_at", "alert_at"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -52,6 +53,7 @@ class ResponsePromise(Base):
     state: Mapped[str] = mapped_column(String(16), default="open")
     warned_at: Mapped[datetime | None]
     overdue_alerted_at: Mapped[datetime | None]
+    alert_at: Mapped[datetime | None]
     answered_at: Mapped[datetime | None]
     answered_by: Mapped[str | None] = mapped_column(String(32))
 

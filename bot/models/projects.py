@@ -1,12 +1,14 @@
 """Projects, their milestones and every move of a milestone's date."""
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import date, datetime, timezone
 
-from sqlalchemy import ForeignKey, Index, String, Text, UniqueConstraint
+from sqlalchemy import ForeignKey, Index, String, Text, UniqueConstraint, event
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from bot.models.base import Base
+
+RECHECK = datetime(1970, 1, 1, tzinfo=timezone.utc)
 
 
 class Project(Base):
@@ -57,6 +59,7 @@ class Milestone(Base):
     __table_args__ = (
         UniqueConstraint("project_id", "number"),
         Index("ix_milestone_open_due", "state", "due_date"),
+        Index("ix_milestone_check", "state", "check_at"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -72,6 +75,7 @@ class Milestone(Base):
     done_at: Mapped[datetime | None]
     done_by: Mapped[str | None] = mapped_column(String(32))
     created_at: Mapped[datetime]
+    check_at: Mapped[datetime] = mapped_column(default=RECHECK, server_default="1970-01-01 00:00:00")
 
     project: Mapped[Project] = relationship(back_populates="milestones")
     moves: Mapped[list[MilestoneMove]] = relationship(
@@ -94,3 +98,15 @@ class MilestoneMove(Base):
     moved_at: Mapped[datetime]
 
     milestone: Mapped[Milestone] = relationship(back_populates="moves")
+
+
+RECHECK_FIELDS = ("state", "progress", "start_date", "due_date", "risk_note")
+
+
+def _recheck(milestone: Milestone, *_) -> None:
+    """A change to anything its delay state depends on: delay detection looks at it again on the next tick."""
+    milestone.check_at = RECHECK
+
+
+for _field in RECHECK_FIELDS:
+    event.listen(getattr(Milestone, _field), "set", _recheck)
