@@ -106,14 +106,14 @@ def start_web(database_url: str, api_url: str) -> tuple[subprocess.Popen, str]:
     raise SystemExit("expect web did not answer /healthz within 60 s")
 
 
-def measure(client: SlackClient, texts: list[str]) -> list[float]:
+def measure(client: SlackClient, commands: list[str]) -> list[float]:
     timings = []
-    for text in texts:
+    for command in commands:
         started = time.perf_counter()
-        answer = client.command(text)
+        answer = client.command(command)
         timings.append((time.perf_counter() - started) * 1000)
         if answer.status != 200 or "went wrong" in answer.body or "There is no project" in answer.body:
-            raise SystemExit(f"/expect {text} answered {answer.status}: {answer.body[:300]}")
+            raise SystemExit(f"/expect {command} answered {answer.status}: {answer.body[:300]}")
     return timings
 
 

@@ -15,7 +15,7 @@ from sqlalchemy.orm import Session
 from bot.blocks import delays as render
 from bot.domain import outbox, signals
 from bot.domain.errors import UserError
-from bot.domain.projects import business_hours, expected_progress, local_today, mark_done, milestone_state
+from bot.domain.projects import business_hours, expected_progress, local_today, mark_done
 from bot.domain.text import neutralise
 from bot.models import Milestone, MilestoneMove, OutboxMessage, Project
 from bot.models.delays import DelayAlert

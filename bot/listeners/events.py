@@ -9,7 +9,6 @@ from collections.abc import Callable
 from datetime import datetime
 
 from slack_bolt import Ack, App
-from sqlalchemy.orm import Session
 
 from bot.listeners.common import apology, first_delivery
 from bot.services import Services
