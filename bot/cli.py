@@ -110,6 +110,7 @@ def cmd_start(args) -> None:
 
 def main(argv: list[str] | None = None) -> None:
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    logging.getLogger("apscheduler").setLevel(logging.WARNING)
     parser = argparse.ArgumentParser(prog="expect", description="Keeps clients informed before they have to ask.")
     sub = parser.add_subparsers(dest="command", required=True)
     sub.add_parser("start", help="serve (web + worker) with Slack credentials from .env; otherwise the demo")
