@@ -13,8 +13,9 @@ from bot import ids
 from bot.domain import update_parts
 from bot.domain.projects import NewProject, create_project
 from bot.models import Milestone, OutboxMessage, Project, WeeklyUpdate
-from jobs import JobContext, run_tick
+from jobs import JobContext
 from jobs.updates import weekly_updates
+from tests.expectations_support import rendered, tick
 from tests.slackreq import ALICE, BOB, HOME, PARTNER, SHARED
 
 ADD = ('add-project "Acme Website" <#C07SHARED01|proj-acme-partner> client="Acme Corp" tz=Europe/Berlin '
@@ -26,20 +27,6 @@ WEEK = timedelta(days=7)
 
 def utc(text):
     return datetime.fromisoformat(text).replace(tzinfo=timezone.utc)
-
-
-def tick(services, clock, when):
-    clock.set(when)
-    return run_tick(services, when)
-
-
-def rendered(message):
-    parts = [message.get("text", "")]
-    for block in message.get("blocks", []):
-        if isinstance(block.get("text"), dict):
-            parts.append(block["text"]["text"])
-        parts.extend(e["text"] for e in block.get("elements", []) if isinstance(e.get("text"), str))
-    return "\n".join(parts)
 
 
 def updates_in(fake_slack, channel=SHARED, kinds=("update",)):
