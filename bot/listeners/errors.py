@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 from slack_bolt import App, BoltResponse
-from slack_sdk.webhook import WebhookClient
 
 from bot.listeners.common import apology, log
 from bot.services import Services
@@ -15,7 +14,7 @@ def register(app: App, services: Services) -> None:
             (u.get("response_url") for u in (body or {}).get("response_urls", []) if u.get("response_url")), None)
         if response_url:
             try:
-                WebhookClient(response_url, timeout=5).send(text=text, response_type="ephemeral")
+                services.gateway.respond(response_url, text=text, response_type="ephemeral")
             except Exception:
                 log.exception("could not tell the user about the error")
         return BoltResponse(status=200, body="")

@@ -10,6 +10,7 @@ from datetime import datetime
 
 from slack_bolt import Ack, App
 
+from bot.domain import outbox
 from bot.listeners.common import apology, first_delivery
 from bot.services import Services
 
@@ -28,10 +29,12 @@ def handle_once(services: Services, body: dict, handlers: list[EventHandler]) ->
                 return
             for handler in handlers:
                 handler(services=services, session=session, event=event, body=body, now=now)
+            queued = outbox.enqueued_in(session)
     except Exception as error:
         apology(error)
         return
-    services.dispatcher.kick()
+    if queued:
+        services.dispatcher.kick()
 
 
 def register(app: App, services: Services) -> None:

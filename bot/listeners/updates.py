@@ -4,7 +4,6 @@ from __future__ import annotations
 import json
 
 from slack_bolt import Ack, App, Respond
-from slack_sdk.webhook import WebhookClient
 
 from bot import ids
 from bot.blocks.updates import note_modal
@@ -86,7 +85,7 @@ def register(app: App, services: Services) -> None:
         ack()
         if meta.get("response_url"):
             try:
-                WebhookClient(meta["response_url"], timeout=5).send(text=title, blocks=blocks, replace_original=True)
+                services.gateway.respond(meta["response_url"], text=title, blocks=blocks, replace_original=True)
             except Exception:
                 log.exception("could not refresh the update preview")
 

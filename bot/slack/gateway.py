@@ -8,6 +8,7 @@ from urllib.error import URLError
 
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
+from slack_sdk.webhook import WebhookClient
 from slack_sdk.http_retry.builtin_handlers import (
     ConnectionErrorRetryHandler,
     RateLimitErrorRetryHandler,
@@ -182,6 +183,10 @@ class SlackGateway:
             cursor = (page.get("response_metadata") or {}).get("next_cursor")
             if not page.get("has_more") or not cursor:
                 return None
+
+    def respond(self, response_url: str, **message) -> None:
+        """Answer through an interaction's response_url (ephemeral by default, or replace_original=True)."""
+        WebhookClient(response_url, timeout=5).send(**message)
 
     def dm_channel(self, user_id: str) -> str:
         return self._call(self._reader, "conversations.open", users=user_id)["channel"]["id"]
