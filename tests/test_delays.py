@@ -328,7 +328,7 @@ def test_client_question_reaches_the_alert_thread(flagged, slack, services, fake
     [question] = posts(fake_slack, INTERNAL, "delay_question")
     assert question["thread_ts"] == flagged.ts
     assert "go-live party" in text_of(question) and "<@U0PARTUSR1>" in text_of(question)
-    assert "@channel" not in text_of(question)
+    assert "<!channel>" not in text_of(question) and "party? @channel" in text_of(question)
 
 
 def test_partners_refused_on_internal_buttons(flagged, slack, services, fake_slack):

@@ -96,10 +96,10 @@ def test_comment_through_modal(slack, services, fake_slack, clock):
                                    private_metadata=modal["view"]["private_metadata"])
     assert answer.status == 200 and answer.body == ""
     [row] = rows(services, SurveyVote)
-    assert (row.score, row.comment) == (1, "The colours are off @\u200bchannel")
+    assert (row.score, row.comment) == (1, "The colours are off <!channel>")
     deliver(services)
     [note] = of_kind(fake_slack, ALICE, "checkin-comment")
-    assert "Bob (😞) commented" in rendered(note) and "The colours are off" in rendered(note)
+    assert "Bob (😞) commented" in rendered(note) and "The colours are off &lt;!channel&gt;" in rendered(note)
     empty = slack.view_submission(ids.CHECKIN_COMMENT_VIEW, {}, user=BOB, team=PARTNER,
                                   private_metadata=modal["view"]["private_metadata"])
     assert empty.json["response_action"] == "errors"

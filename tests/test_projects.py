@@ -1,3 +1,5 @@
+import json
+
 from sqlalchemy import select
 
 from bot.models import Milestone, Project
@@ -111,12 +113,12 @@ def test_partner_and_guest_refused(slack, services, fake_slack):
     assert rows(services, Project) == []
 
 
-def test_broadcast_mentions_neutralised(slack, services):
+def test_broadcast_mentions_shown_as_typed(slack, services):
     slack.command('add-project "Acme Website" <#C07SHARED01|x>')
-    slack.command('add-milestone acme-website "Ping <!channel> and @here" due=fri')
+    answer = slack.command('add-milestone acme-website "Ping <!channel> &amp; &lt;b&gt; @here" due=fri')
     [milestone] = rows(services, Milestone)
-    assert "<!channel>" not in milestone.title and "@here" not in milestone.title
-    assert "@\u200bchannel" in milestone.title
+    assert milestone.title == "Ping <!channel> & <b> @here"
+    assert "<!channel>" not in json.dumps(answer.json) and "Ping &lt;!channel&gt; &amp; &lt;b&gt; @here" in answer.text
 
 
 def test_bad_signature_rejected(slack, services):

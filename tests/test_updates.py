@@ -198,7 +198,7 @@ def test_note_from_the_modal_goes_in_the_post(slack, services, fake_slack, clock
     assert "Great week, thanks!" in json.dumps(responses(fake_slack)[-1])
     tick(services, clock, UPDATE_AT)
     [post] = posts(fake_slack)
-    assert "*A note from <@U0HOMEUSR1>*\n> Great week, thanks! @\u200bchannel see you" in post
+    assert "*A note from <@U0HOMEUSR1>*\n> Great week, thanks! &lt;!channel&gt; see you" in post
     assert "<!channel>" not in post
 
 

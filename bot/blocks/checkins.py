@@ -1,12 +1,11 @@
 """Delivery notes, check-ins with their 1-click survey, the wrap-up, and the comment modal."""
 from __future__ import annotations
 
-from datetime import date
-
 from bot import ids
 from bot.blocks.format import button, context, date_token, section
+from bot.domain.posts import CheckinComment, DeliveredNote, LowScoreAlert, MilestoneCheckin, WrapUp
 from bot.domain.schedule import zone
-from bot.models import Milestone, Project
+from bot.mrkdwn import Markup, fmt, quote
 
 SCORES = {1: "😞", 2: "😐", 3: "🙂", 4: "😍"}
 SCORE_WORDS = {1: "not good", 2: "so-so", 3: "good", 4: "great"}
@@ -16,14 +15,13 @@ def _days(n: int) -> str:
     return f"{n} day{'s' if n != 1 else ''}"
 
 
-def delivered_note(project: Project, milestone: Milestone, delivered_on: date, checkin_on: date) -> dict:
-    tz = zone(project.tz)
-    slip = (delivered_on - milestone.baseline_due_date).days
+def delivered_note(post: DeliveredNote) -> dict:
+    slip = (post.delivered_on - post.baseline_due_date).days
     timing = ("on time" if slip == 0 else f"{_days(-slip)} early" if slip < 0 else
               f"{_days(slip)} after the original date")
-    text = (f":package: *Delivered: {milestone.title}* — {timing}. We'll check in {date_token(checkin_on, tz)} "
-            "to hear how it went.")
-    return {"text": f"Delivered: {milestone.title}", "blocks": [section(text)]}
+    text = fmt(":package: *Delivered: {title}* — {timing}. We'll check in {when} to hear how it went.",
+               title=post.title, timing=timing, when=date_token(post.checkin_on, zone(post.tz)))
+    return {"text": f"Delivered: {post.title}", "blocks": [section(text)]}
 
 
 def survey_actions(checkin_id: int) -> dict:
@@ -34,53 +32,59 @@ def survey_actions(checkin_id: int) -> dict:
 def _answered(names: list[str]) -> dict:
     if not names:
         return context("One click is enough — one answer per person, and you can change yours.")
-    shown = ", ".join(names[:10]) + (f" and {len(names) - 10} more" if len(names) > 10 else "")
-    return context(f":white_check_mark: Answered by {shown} — thank you! You can still change your answer.")
+    shown = Markup(", ").join(names[:10])
+    if len(names) > 10:
+        shown += fmt(" and {n} more", n=len(names) - 10)
+    return context(fmt(":white_check_mark: Answered by {shown} — thank you! You can still change your answer.",
+                       shown=shown))
 
 
-def milestone_checkin(project: Project, milestone: Milestone, delivered_on: date | None, checkin_id: int,
-                      names: list[str]) -> dict:
-    when = f" on {date_token(delivered_on, zone(project.tz))}" if delivered_on else ""
-    text = f":speech_balloon: *How did {milestone.title} go?* We delivered it{when}. One click tells us:"
-    return {"text": f"How did {milestone.title} go?",
-            "blocks": [section(text), survey_actions(checkin_id), _answered(names)]}
+def milestone_checkin(post: MilestoneCheckin) -> dict:
+    when = fmt(" on {day}", day=date_token(post.delivered_on, zone(post.tz))) if post.delivered_on else ""
+    text = fmt(":speech_balloon: *How did {title} go?* We delivered it{when}. One click tells us:",
+               title=post.title, when=when)
+    return {"text": f"How did {post.title} go?",
+            "blocks": [section(text), survey_actions(post.checkin_id), _answered(post.names)]}
 
 
-def wrap_up(project: Project, done_on: dict[int, date], checkin_id: int, names: list[str]) -> dict:
+def wrap_up(post: WrapUp) -> dict:
     """What was delivered, against the original plan, what moved and why, and the survey for the whole project."""
-    tz = zone(project.tz)
+    tz = zone(post.tz)
     delivered, moved = [], []
-    for m in project.milestones:
-        day = done_on.get(m.id)
+    for m in post.items:
+        day = m.done_on
         planned = date_token(m.baseline_due_date, tz)
-        actual = f"delivered {date_token(day, tz)}" if day else "not delivered"
+        actual = fmt("delivered {day}", day=date_token(day, tz)) if day else "not delivered"
         mark = " ✓" if day and day <= m.baseline_due_date else ""
-        delivered.append(f"• *{m.title}* — {actual} (planned {planned}){mark}")
-        for move in (move for move in m.moves if move.client_notified):
-            why = f": {move.reason}" if move.reason else ""
-            moved.append(f"• *{m.title}* moved {date_token(move.old_date, tz)} → {date_token(move.new_date, tz)}{why}")
-    blocks = [section(f":tada: *{project.name} is complete.* Thank you for working with us!"),
-              section("*What we delivered, against the original plan*\n" + "\n".join(delivered[:25]))]
+        delivered.append(fmt("• *{title}* — {actual} (planned {planned}){mark}", title=m.title, actual=actual,
+                             planned=planned, mark=mark))
+        for move in m.moves:
+            why = fmt(": {reason}", reason=move.reason) if move.reason else ""
+            moved.append(fmt("• *{title}* moved {old} → {new}{why}", title=m.title, old=date_token(move.old_date, tz),
+                             new=date_token(move.new_date, tz), why=why))
+    blocks = [section(fmt(":tada: *{name} is complete.* Thank you for working with us!", name=post.project_name)),
+              section(Markup("*What we delivered, against the original plan*\n") + Markup("\n").join(delivered[:25]))]
     if moved:
-        blocks.append(section("*What moved, and why*\n" + "\n".join(moved[:25])))
-    blocks += [section("*How did the whole project go?* One click tells us:"), survey_actions(checkin_id),
-               _answered(names)]
-    return {"text": f"{project.name} is complete — how did it go?", "blocks": blocks}
+        blocks.append(section(Markup("*What moved, and why*\n") + Markup("\n").join(moved[:25])))
+    blocks += [section(Markup("*How did the whole project go?* One click tells us:")), survey_actions(post.checkin_id),
+               _answered(post.names)]
+    return {"text": f"{post.project_name} is complete — how did it go?", "blocks": blocks}
 
 
-def low_score_alert(project: Project, subject: str, who: str, score: int, comment: str | None) -> dict:
-    text = (f":rotating_light: *{project.name}*: {who} answered {SCORES[score]} ({SCORE_WORDS[score]}) to the "
-            f"check-in on *{subject}*. Please follow up with them in person.")
-    if comment:
-        text += "\n" + "\n".join(f"> {line}" for line in comment.splitlines()[:10])
-    return {"text": text[:3000], "blocks": [section(text)]}
+def low_score_alert(post: LowScoreAlert) -> dict:
+    text = fmt(":rotating_light: *{name}*: {who} answered {face} ({words}) to the check-in on *{subject}*. Please "
+               "follow up with them in person.", name=post.project_name, who=post.who, face=SCORES[post.score],
+               words=SCORE_WORDS[post.score], subject=post.subject)
+    if post.comment:
+        text += Markup("\n") + quote(post.comment, 10)
+    return {"text": text, "blocks": [section(text)]}
 
 
-def comment_note(project: Project, subject: str, who: str, score: int | None, comment: str) -> dict:
-    face = f" ({SCORES[score]})" if score else ""
-    quoted = "\n".join(f"> {line}" for line in comment.splitlines()[:20])
-    text = f":speech_balloon: *{project.name}*: {who}{face} commented on the check-in on *{subject}*:\n{quoted}"
-    return {"text": text[:3000], "blocks": [section(text)]}
+def comment_note(post: CheckinComment) -> dict:
+    face = f" ({SCORES[post.score]})" if post.score else ""
+    text = fmt(":speech_balloon: *{name}*: {who}{face} commented on the check-in on *{subject}*:\n{quoted}",
+               name=post.project_name, who=post.who, face=face, subject=post.subject, quoted=quote(post.comment, 20))
+    return {"text": text, "blocks": [section(text)]}
 
 
 def comment_modal(checkin_id: int, subject: str) -> dict:

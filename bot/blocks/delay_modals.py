@@ -7,6 +7,7 @@ from bot import ids
 from bot.blocks.delays import notice_body
 from bot.blocks.format import context, date_token, section
 from bot.domain.schedule import zone
+from bot.mrkdwn import Markup, channel_link, fmt, user_mention
 
 if TYPE_CHECKING:
     from bot.models import Milestone, Project
@@ -42,7 +43,8 @@ def _modal(callback_id: str, title: str, submit: str, blocks: list, metadata: st
 
 def _about(milestone: Milestone, project: Project) -> dict:
     due = date_token(milestone.due_date, zone(project.tz))
-    return context(f"*#{milestone.number} {milestone.title}* · {project.name} · due {due}")
+    return context(fmt("*#{number} {title}* · {name} · due {due}", number=milestone.number, title=milestone.title,
+                       name=project.name, due=due))
 
 
 def notify_modal(alert_id: int, milestone: Milestone, project: Project) -> dict:
@@ -65,10 +67,11 @@ def notify_modal(alert_id: int, milestone: Milestone, project: Project) -> dict:
 
 def preview_modal(notice: DelayNotice, project: Project, metadata: str, urgent: bool) -> dict:
     """Step two: exactly what the client will read, before it goes."""
-    timing = ("It goes out as soon as you press *Send*." if urgent else
+    timing = (Markup("It goes out as soon as you press *Send*.") if urgent else
               "It goes out within 10 minutes, in the client's business hours; other date changes made meanwhile "
               "join the same post.")
-    blocks = [section(f"This is what <#{project.channel_id}> will see:"), {"type": "divider"},
+    blocks = [section(fmt("This is what {channel} will see:", channel=channel_link(project.channel_id))),
+              {"type": "divider"},
               *notice_body(notice, project), {"type": "divider"}, context(timing)]
     return _modal(ids.DELAY_PREVIEW_VIEW, "Preview", "Send to client", blocks, metadata, close="Back")
 
@@ -90,6 +93,6 @@ def question_modal(notice_id: int, project: Project) -> dict:
 
 
 def question_sent_view(project: Project) -> dict:
-    blocks = [section(f":white_check_mark: Thanks, your question went to the team. <@{project.owner_id}> will answer "
-                      f"in <#{project.channel_id}>.")]
+    blocks = [section(fmt(":white_check_mark: Thanks, your question went to the team. {owner} will answer in "
+                          "{channel}.", owner=user_mention(project.owner_id), channel=channel_link(project.channel_id)))]
     return {"type": "modal", "title": _plain("Question sent"), "close": _plain("Close"), "blocks": blocks}

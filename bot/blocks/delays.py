@@ -2,41 +2,22 @@
 from __future__ import annotations
 
 from datetime import date, datetime
-from typing import TYPE_CHECKING
 
 from bot import ids
 from bot.blocks.format import button, context, date_token, instant_token, section
+from bot.domain.delays import HISTORY_WORDS, short_date
+from bot.domain.posts import (
+    AlertFacts, DelayAlertPost, DelayEscalation, DelayNoticePost, DelayQuestion, DelayReminder, SnoozeOver,
+)
 from bot.domain.schedule import zone
-
-if TYPE_CHECKING:
-    from bot.models import Project
-    from bot.models.delays import DelayAlert, DelayNotice
+from bot.mrkdwn import Markup, channel_link, fmt, quote, user_mention
 
 KIND_HEADS = {"overdue": ":red_circle: *Overdue*", "at_risk": ":large_yellow_circle: *At risk*"}
 KIND_WORDS = {"overdue": "Overdue", "at_risk": "At risk"}
-HISTORY_WORDS = {
-    "acknowledged": ":eyes: Acknowledged",
-    "snoozed": ":zzz: Snoozed for a day",
-    "snooze_over": ":alarm_clock: Snooze over",
-    "reminded": ":bell: Reminded the owner",
-    "escalated": ":rotating_light: Escalated to the team",
-    "notified": ":mega: Client notified",
-    "moved": ":calendar: Date moved quietly",
-    "done": ":white_check_mark: Marked done",
-    "cleared": ":large_green_circle: Back on track",
-    "superseded": ":red_circle: Now overdue (see the new alert)",
-    "flagged": ":triangular_flag_on_post: Flagged again",
-    "client_acknowledged": ":handshake: Client acknowledged the notice",
-    "question": ":speech_balloon: Client asked a question (in the thread)",
-}
 MAX_HISTORY = 12
 
 
-def short_date(day: date) -> str:
-    return day.strftime("%a %-d %b %Y")
-
-
-def _when(alert: DelayAlert, today: date) -> str:
+def _when(alert: AlertFacts, today: date) -> str:
     days = (today - alert.due_date).days
     if alert.kind == "overdue" and days > 0:
         return f"{days} day{'s' if days != 1 else ''} late"
@@ -44,18 +25,18 @@ def _when(alert: DelayAlert, today: date) -> str:
     return "due today" if left == 0 else f"due in {left} day{'s' if left != 1 else ''}"
 
 
-def _history(alert: DelayAlert) -> list[str]:
+def _history(alert: AlertFacts) -> list[Markup]:
     lines = []
     for entry in alert.history[-MAX_HISTORY:]:
-        words = HISTORY_WORDS.get(entry["what"], entry["what"])
-        by = f" by <@{entry['by']}>" if entry.get("by") else ""
-        detail = f" ({entry['detail']})" if entry.get("detail") else ""
+        words = Markup(HISTORY_WORDS.get(entry["what"], "")) or entry["what"]
+        by = fmt(" by {who}", who=user_mention(entry["by"])) if entry.get("by") else ""
+        detail = fmt(" ({detail})", detail=entry["detail"]) if entry.get("detail") else ""
         at = datetime.fromisoformat(entry["at"])
-        lines.append(f"{words}{by}{detail} · {instant_token(at)}")
+        lines.append(fmt("{words}{by}{detail} · {at}", words=words, by=by, detail=detail, at=instant_token(at)))
     return lines
 
 
-def alert_actions(alert: DelayAlert) -> dict:
+def alert_actions(alert: AlertFacts) -> dict:
     value = str(alert.id)
     return {"type": "actions", "block_id": f"delay-alert-{alert.id}", "elements": [
         button("Notify client", ids.DELAY_ALERT_NOTIFY, value, style="primary"),
@@ -65,76 +46,93 @@ def alert_actions(alert: DelayAlert) -> dict:
     ]}
 
 
-def alert_message(alert: DelayAlert, today: date) -> dict:
+def alert_message(post: DelayAlertPost) -> dict:
     """The alert in the team's channel (or the owner's DM): what slipped, and one-click answers while it is open."""
+    alert, today = post.alert, post.today
     milestone, project = alert.milestone, alert.project
     tz = zone(project.tz)
-    head = (f"{KIND_HEADS[alert.kind]}: *#{milestone.number} {milestone.title}* · {project.name}\n"
-            f"Due {date_token(alert.due_date, tz)} ({_when(alert, today)}) · progress {milestone.progress}% · "
-            f"owner <@{project.owner_id}> · client channel <#{project.channel_id}>")
-    blocks = [section(head), section(f"*Why:* {alert.reason}")]
+    head = fmt("{head}: *#{number} {title}* · {name}\nDue {due} ({when}) · progress {progress}% · "
+               "owner {owner} · client channel {channel}", head=Markup(KIND_HEADS[alert.kind]),
+               number=milestone.number, title=milestone.title, name=project.name, due=date_token(alert.due_date, tz),
+               when=_when(alert, today), progress=milestone.progress, owner=user_mention(project.owner_id),
+               channel=channel_link(project.channel_id))
+    why = fmt("Flagged by {who}: {reason}", who=user_mention(alert.flagged_by), reason=alert.reason) \
+        if alert.flagged_by else alert.reason
+    blocks = [section(head), section(fmt("*Why:* {reason}", reason=why))]
     if alert.proposal:
-        blocks.append(section(f"*Suggestion:* {alert.proposal}"))
+        blocks.append(section(fmt("*Suggestion:* {proposal}", proposal=alert.proposal)))
     if alert.state == "open":
         blocks.append(alert_actions(alert))
         if alert.snoozed_until:
-            blocks.append(context(f":zzz: Snoozed until {instant_token(alert.snoozed_until)}."))
+            blocks.append(context(fmt(":zzz: Snoozed until {at}.", at=instant_token(alert.snoozed_until))))
         elif not alert.acknowledged_at:
             blocks.append(context("React with any emoji to acknowledge; otherwise I remind the owner, "
                                   "then the team."))
     history = _history(alert)
     if history:
-        blocks.append(context("\n".join(history)))
+        blocks.append(context(Markup("\n").join(history)))
     text = f"{KIND_WORDS[alert.kind]}: {milestone.title} ({project.name}), due {short_date(alert.due_date)}"
     return {"text": text, "blocks": blocks}
 
 
-def reminder_message(alert: DelayAlert, hours: int) -> dict:
+def reminder_message(post: DelayReminder) -> dict:
+    alert = post.alert
     milestone, project = alert.milestone, alert.project
-    where = f" in <#{alert.project.internal_channel_id}>" if project.internal_channel_id else " above"
-    text = (f":bell: Reminder: the {KIND_WORDS[alert.kind].lower()} alert for *{milestone.title}* ({project.name}) "
-            f"has had no answer for {hours} business hours. Decide{where}: notify the client, move the date "
-            f"quietly, mark it done, or react to acknowledge.")
+    where = fmt(" in {channel}", channel=channel_link(project.internal_channel_id)) if project.internal_channel_id \
+        else Markup(" above")
+    text = fmt(":bell: Reminder: the {kind} alert for *{title}* ({name}) has had no answer for {hours} business "
+               "hours. Decide{where}: notify the client, move the date quietly, mark it done, or react to "
+               "acknowledge.", kind=KIND_WORDS[alert.kind].lower(), title=milestone.title, name=project.name,
+               hours=post.hours, where=where)
     return {"text": text, "blocks": [section(text)]}
 
 
-def escalation_message(alert: DelayAlert, hours: int) -> dict:
+def escalation_message(post: DelayEscalation) -> dict:
+    alert = post.alert
     milestone, project = alert.milestone, alert.project
-    text = (f":rotating_light: <@{project.owner_id}> *{milestone.title}* ({project.name}) is "
-            f"{KIND_WORDS[alert.kind].lower()} and its alert has had no answer for {hours} business hours. "
-            f"The client has not been told. Anyone on the team can answer the alert.")
+    text = fmt(":rotating_light: {owner} *{title}* ({name}) is {kind} and its alert has had no answer for {hours} "
+               "business hours. The client has not been told. Anyone on the team can answer the alert.",
+               owner=user_mention(project.owner_id), title=milestone.title, name=project.name,
+               kind=KIND_WORDS[alert.kind].lower(), hours=post.hours)
     return {"text": text, "blocks": [section(text)]}
 
 
-def snooze_over_message(alert: DelayAlert) -> dict:
-    text = (f":alarm_clock: <@{alert.project.owner_id}> The snooze is over: *{alert.milestone.title}* is still "
-            f"{KIND_WORDS[alert.kind].lower()}.")
+def snooze_over_message(post: SnoozeOver) -> dict:
+    alert = post.alert
+    text = fmt(":alarm_clock: {owner} The snooze is over: *{title}* is still {kind}.",
+               owner=user_mention(alert.project.owner_id), title=alert.milestone.title,
+               kind=KIND_WORDS[alert.kind].lower())
     return {"text": text, "blocks": [section(text)]}
 
 
-def _notice_item(item: dict, tz) -> str:
+def _notice_item(item: dict, tz) -> Markup:
     old, new = date.fromisoformat(item["old"]), date.fromisoformat(item["new"])
-    lines = [f"*{item['title']}*: ~{date_token(old, tz)}~ → *{date_token(new, tz)}*", f"*Why:* {item['reason']}"]
+    lines = [fmt("*{title}*: ~{old}~ → *{new}*", title=item["title"], old=date_token(old, tz), new=date_token(new, tz)),
+             fmt("*Why:* {reason}", reason=item["reason"])]
     if item.get("impact"):
-        lines.append(f"*Impact:* {item['impact']}")
+        lines.append(fmt("*Impact:* {impact}", impact=item["impact"]))
     if item.get("needs"):
-        lines.append(f"*What we need from you:* {item['needs']}")
-    return "\n".join(lines)
+        lines.append(fmt("*What we need from you:* {needs}", needs=item["needs"]))
+    return Markup("\n").join(lines)
 
 
-def notice_body(notice: DelayNotice, project: Project) -> list[dict]:
-    """What the client reads: each moved date, why, the impact, what we need, and who to ask."""
+def notice_body(notice, project) -> list[dict]:
+    """What the client reads: each moved date, why, the impact, what we need, and who to ask.
+
+    `notice` and `project` are rows or their facts (the owner's preview renders an unsaved notice)."""
     tz = zone(project.tz)
     several = len(notice.items) > 1
-    head = (f":calendar: *Schedule change{'s' if several else ''} on {project.name}*\n"
-            f"We're telling you as soon as we know: {'these dates have' if several else 'a date has'} moved.")
+    head = fmt(":calendar: *Schedule change{s} on {name}*\nWe're telling you as soon as we know: {what} moved.",
+               s="s" if several else "", name=project.name, what="these dates have" if several else "a date has")
     blocks = [section(head)]
     blocks.extend(section(_notice_item(item, tz)) for item in notice.items[:40])
-    blocks.append(context(f"Questions? Ask <@{project.owner_id}>, reply here, or press *Ask a question*."))
+    blocks.append(context(fmt("Questions? Ask {owner}, reply here, or press *Ask a question*.",
+                              owner=user_mention(project.owner_id))))
     return blocks
 
 
-def notice_message(notice: DelayNotice, project: Project) -> dict:
+def notice_message(post: DelayNoticePost) -> dict:
+    notice, project = post.notice, post.project
     value = str(notice.id)
     blocks = notice_body(notice, project)
     blocks.append({"type": "actions", "block_id": f"delay-notice-{notice.id}", "elements": [
@@ -142,16 +140,17 @@ def notice_message(notice: DelayNotice, project: Project) -> dict:
         button("Ask a question", ids.DELAY_NOTICE_ASK, value),
     ]})
     if notice.client_ack_by:
-        blocks.append(context(f":white_check_mark: Acknowledged by <@{notice.client_ack_by}> · "
-                              f"{instant_token(notice.client_ack_at)}"))
+        blocks.append(context(fmt(":white_check_mark: Acknowledged by {who} · {at}",
+                                  who=user_mention(notice.client_ack_by), at=instant_token(notice.client_ack_at))))
     moves = "; ".join(f"{i['title']} moves from {short_date(date.fromisoformat(i['old']))} to "
                       f"{short_date(date.fromisoformat(i['new']))} ({i['reason']})" for i in notice.items)
-    return {"text": f"Schedule change on {project.name}: {moves}"[:3000], "blocks": blocks[:50]}
+    return {"text": f"Schedule change on {project.name}: {moves}", "blocks": blocks}
 
 
-def question_message(notice: DelayNotice, project: Project, by: str, text: str) -> dict:
+def question_message(post: DelayQuestion) -> dict:
+    notice, project = post.notice, post.project
     titles = ", ".join(item["title"] for item in notice.items)
-    quoted = "\n".join(f"> {line}" for line in text.splitlines())
-    body = (f":speech_balloon: <@{project.owner_id}> <@{by}> asked about the delay notice for *{titles}* "
-            f"in <#{project.channel_id}>:\n{quoted}")
+    body = fmt(":speech_balloon: {owner} {by} asked about the delay notice for *{titles}* in {channel}:\n{quoted}",
+               owner=user_mention(project.owner_id), by=user_mention(post.by), titles=titles,
+               channel=channel_link(project.channel_id), quoted=quote(post.text))
     return {"text": f"Question from the client about {titles}", "blocks": [section(body)]}

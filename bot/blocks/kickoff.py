@@ -3,8 +3,9 @@ from __future__ import annotations
 
 from bot import ids
 from bot.blocks.format import button, context, date_token, instant_token, section
+from bot.domain.posts import KickoffCard, KickoffChange, KickoffPreview, MilestoneAdded
 from bot.domain.schedule import WEEKDAY_NAMES, WEEKDAYS, zone
-from bot.models import Project
+from bot.mrkdwn import Markup, channel_link, code, fmt, user_mention
 
 FIELD_LABELS = {
     "scope_include": "Included", "scope_exclude": "Not included", "respond_within": "Response time",
@@ -12,6 +13,7 @@ FIELD_LABELS = {
     "business_days": "Business days", "business_start": "Business hours start", "business_end": "Business hours end",
     "channel_id": "Channel", "name": "Project name", "client_name": "Client",
 }
+TO_BE_AGREED = Markup("_to be agreed_")
 
 
 def respond_words(respond_within: str) -> str:
@@ -26,74 +28,81 @@ def days_words(days: str) -> str:
     return f"{names[0]}–{names[-1]}" if contiguous else ", ".join(names)
 
 
-def change_value(field: str, value) -> str:
+def change_value(field: str, value) -> Markup:
     if value in (None, ""):
-        return "_not set_"
+        return Markup("_not set_")
     if field == "cadence_weekday":
-        return WEEKDAY_NAMES[int(value)]
+        return fmt("{day}", day=WEEKDAY_NAMES[int(value)])
     if field == "respond_within":
-        return respond_words(str(value))
+        return fmt("{words}", words=respond_words(str(value)))
     if field == "business_days":
-        return days_words(str(value))
+        return fmt("{words}", words=days_words(str(value)))
     if field == "owner_id":
-        return f"<@{value}>"
+        return user_mention(str(value))
     if field == "channel_id":
-        return f"<#{value}>"
-    return f"“{value}”"
+        return channel_link(str(value))
+    return fmt("“{value}”", value=value)
 
 
-def kickoff_card(project: Project) -> dict:
+def kickoff_card(card: KickoffCard) -> dict:
     """The card's text and blocks, as the client will see them."""
-    tz = zone(project.tz)
-    who = f" for {project.client_name}" if project.client_name else ""
-    reach = (f"*How to reach us*\nPost here in <#{project.channel_id}> — anyone on our side may answer, and "
-             f"<@{project.owner_id}> leads the project for us.")
-    cadence = (f"*Updates*\nEvery {WEEKDAY_NAMES[project.cadence_weekday]} at {project.cadence_time} "
-               f"({project.tz} time), here in this channel.")
-    if project.next_update_at:
-        cadence += f" The next one: {instant_token(project.next_update_at)}."
-    replies = (f"*Response time*\nWe answer within {respond_words(project.respond_within)}. Business hours: "
-               f"{days_words(project.business_days)} {project.business_start}–{project.business_end} ({project.tz}).")
-    rows = [f"• #{m.number} *{m.title}* — {date_token(m.due_date, tz)}{' ✓ delivered' if m.state == 'done' else ''}"
-            for m in project.milestones[:25]]
-    milestones = "*Milestones and deliverables*\n" + ("\n".join(rows) or "_Dates to follow; we'll add them here._")
-    scope = (f"*Scope*\n:white_check_mark: Included: {project.scope_include or '_to be agreed_'}\n"
-             f":no_entry_sign: Not included: {project.scope_exclude or '_to be agreed_'}")
+    tz = zone(card.tz)
+    who = fmt(" for {client}", client=card.client_name) if card.client_name else ""
+    reach = fmt("*How to reach us*\nPost here in {channel} — anyone on our side may answer, and {owner} leads the "
+                "project for us.", channel=channel_link(card.channel_id), owner=user_mention(card.owner_id))
+    cadence = fmt("*Updates*\nEvery {day} at {time} ({tz} time), here in this channel.",
+                  day=WEEKDAY_NAMES[card.cadence_weekday], time=card.cadence_time, tz=card.tz)
+    if card.next_update_at:
+        cadence += fmt(" The next one: {at}.", at=instant_token(card.next_update_at))
+    replies = fmt("*Response time*\nWe answer within {within}. Business hours: {days} {start}–{end} ({tz}).",
+                  within=respond_words(card.respond_within), days=days_words(card.business_days),
+                  start=card.business_start, end=card.business_end, tz=card.tz)
+    rows = [fmt("• #{number} *{title}* — {due}{done}", number=m.number, title=m.title, due=date_token(m.due_date, tz),
+                done=" ✓ delivered" if m.state == "done" else "") for m in card.milestones[:25]]
+    milestones = Markup("*Milestones and deliverables*\n") + (
+        Markup("\n").join(rows) or Markup("_Dates to follow; we'll add them here._"))
+    scope = fmt("*Scope*\n:white_check_mark: Included: {include}\n:no_entry_sign: Not included: {exclude}",
+                include=card.scope_include or TO_BE_AGREED, exclude=card.scope_exclude or TO_BE_AGREED)
     blocks = [
-        section(f":handshake: *Our working agreement — {project.name}{who}*"),
+        section(fmt(":handshake: *Our working agreement — {name}{who}*", name=card.name, who=who)),
         section(reach), section(cadence), section(replies), section(milestones), section(scope),
         context("Pinned for reference. When any of this changes, we say what changed in this thread."),
     ]
-    return {"text": f"Our working agreement — {project.name}", "blocks": blocks}
+    return {"text": f"Our working agreement — {card.name}", "blocks": blocks}
 
 
-def kickoff_preview(project: Project, card: dict, *, posted: bool) -> dict:
+def kickoff_preview(post: KickoffPreview) -> dict:
     """What the owner sees before the card goes to the client: the card itself and an Approve button."""
-    if posted:
-        intro = section(f"This is the working agreement pinned in <#{project.channel_id}>. "
-                        "Changes to its terms are posted in its thread.")
+    card = kickoff_card(post.card)
+    channel = channel_link(post.card.channel_id)
+    if post.posted:
+        intro = section(fmt("This is the working agreement pinned in {channel}. Changes to its terms are posted in "
+                            "its thread.", channel=channel))
         return {"text": card["text"], "blocks": [intro, {"type": "divider"}, *card["blocks"]]}
-    intro = section(f":eyes: *Preview:* this kickoff card for *{project.name}* will be posted and pinned in "
-                    f"<#{project.channel_id}> when you approve it. Set the scope first with "
-                    f"`/expect scope {project.slug} include=\"…\" exclude=\"…\"`.")
+    intro = section(fmt(":eyes: *Preview:* this kickoff card for *{name}* will be posted and pinned in {channel} when "
+                        "you approve it. Set the scope first with {example}.", name=post.card.name, channel=channel,
+                        example=code(f'/expect scope {post.slug} include="…" exclude="…"')))
     actions = {"type": "actions", "elements": [
-        button("Approve and post", ids.KICKOFF_APPROVE, str(project.id), style="primary")]}
-    return {"text": f"Preview: kickoff card for {project.name}",
+        button("Approve and post", ids.KICKOFF_APPROVE, str(post.project_id), style="primary")]}
+    return {"text": f"Preview: kickoff card for {post.card.name}",
             "blocks": [intro, {"type": "divider"}, *card["blocks"], {"type": "divider"}, actions]}
 
 
-def change_note(changes: dict[str, tuple]) -> dict:
+def change_note(post: KickoffChange) -> dict:
     """A short "what changed" post for the card's thread."""
-    lines = [f"• {FIELD_LABELS.get(field, field.replace('_', ' ').capitalize())}: "
-             f"{change_value(field, old)} → {change_value(field, new)}" for field, (old, new) in changes.items()]
-    text = "*What changed in our working agreement*\n" + "\n".join(lines)
-    return {"text": text[:3000], "blocks": [section(text), context("The pinned card above is up to date.")]}
-
-
-def milestone_note(title: str, due, tz_name: str) -> dict:
-    text = f"*What changed in our working agreement*\n• New milestone: *{title}*, due {date_token(due, zone(tz_name))}"
+    lines = [fmt("• {label}: {old} → {new}", label=FIELD_LABELS.get(field, field.replace("_", " ").capitalize()),
+                 old=change_value(field, old), new=change_value(field, new))
+             for field, (old, new) in post.changes.items()]
+    text = Markup("*What changed in our working agreement*\n") + Markup("\n").join(lines)
     return {"text": text, "blocks": [section(text), context("The pinned card above is up to date.")]}
 
 
-def approved_note(project: Project, by: str) -> str:
-    return f":white_check_mark: <@{by}> approved the kickoff card; it is being posted and pinned in <#{project.channel_id}>."
+def milestone_note(post: MilestoneAdded) -> dict:
+    text = fmt("*What changed in our working agreement*\n• New milestone: *{title}*, due {due}", title=post.title,
+               due=date_token(post.due_date, zone(post.tz)))
+    return {"text": text, "blocks": [section(text), context("The pinned card above is up to date.")]}
+
+
+def approved_note(channel_id: str, by: str) -> Markup:
+    return fmt(":white_check_mark: {who} approved the kickoff card; it is being posted and pinned in {channel}.",
+               who=user_mention(by), channel=channel_link(channel_id))

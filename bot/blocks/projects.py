@@ -7,6 +7,7 @@ from bot.blocks.format import HEALTH_EMOJI, HEALTH_WORDS, STATE_EMOJI, context, 
 from bot.domain.projects import business_hours, health, milestone_state, next_milestone
 from bot.domain.schedule import WEEKDAY_NAMES, zone
 from bot.models import Project
+from bot.mrkdwn import Markup, channel_link, code, fmt, user_mention
 
 MAX_LIST_ROWS = 45
 COUNT_LIMIT = 1000
@@ -20,26 +21,30 @@ def project_list(projects: list[Project], today_of, total: int | None = None,
     """
     total = len(projects) if total is None else total
     if not projects:
-        return [section("No projects yet. Register one with `/expect add-project \"Acme Website\" #acme-shared`.")]
+        return [section(fmt("No projects yet. Register one with {example}.",
+                            example=code('/expect add-project "Acme Website" #acme-shared')))]
     lines = []
     for project in projects[:MAX_LIST_ROWS]:
         milestones = None if milestones_of is None else milestones_of.get(project.id, [])
         state = health(project, today_of(project), milestones)
         upcoming = next_milestone(project, milestones)
-        nxt = f"next: {upcoming.title} {date_token(upcoming.due_date, zone(project.tz))}" if upcoming else "no open milestones"
-        lines.append(f"{HEALTH_EMOJI[state]} *{project.name}* `{project.slug}` · <#{project.channel_id}> · {nxt}")
-    blocks = [section("*Active projects*")]
-    chunk: list[str] = []
+        nxt = (fmt("next: {title} {due}", title=upcoming.title, due=date_token(upcoming.due_date, zone(project.tz)))
+               if upcoming else "no open milestones")
+        lines.append(fmt("{emoji} *{name}* {slug} · {channel} · {next}", emoji=Markup(HEALTH_EMOJI[state]),
+                         name=project.name, slug=code(project.slug), channel=channel_link(project.channel_id), next=nxt))
+    blocks = [section(Markup("*Active projects*"))]
+    chunk: list[Markup] = []
     for line in lines:
         if sum(len(x) + 1 for x in chunk) + len(line) > 2900:
-            blocks.append(section("\n".join(chunk)))
+            blocks.append(section(Markup("\n").join(chunk)))
             chunk = []
         chunk.append(line)
-    blocks.append(section("\n".join(chunk)))
+    blocks.append(section(Markup("\n").join(chunk)))
     shown = min(len(projects), MAX_LIST_ROWS)
     if total > shown:
         more = f"over {COUNT_LIMIT - shown:,}" if total > COUNT_LIMIT else f"{total - shown:,}"
-        blocks.append(context(f"…and {more} more. `/expect status <project>` shows one."))
+        blocks.append(context(fmt("…and {more} more. {example} shows one.", more=more,
+                                  example=code("/expect status <project>"))))
     return blocks
 
 
@@ -47,25 +52,28 @@ def project_status(project: Project, today: date, extra_lines: list[str] | None 
     tz = zone(project.tz)
     state = health(project, today)
     hours = business_hours(project)
-    owner = f"<@{project.owner_id}>"
-    header = (f"{HEALTH_EMOJI[state]} *{project.name}* — {HEALTH_WORDS[state]}\n"
-              f"Client channel <#{project.channel_id}> · owner {owner} · updates {WEEKDAY_NAMES[project.cadence_weekday]}s "
-              f"at {project.cadence_time} ({project.tz}) · replies within {project.respond_within}")
+    header = fmt("{emoji} *{name}* — {words}\nClient channel {channel} · owner {owner} · updates {day}s at {time} "
+                 "({tz}) · replies within {within}", emoji=Markup(HEALTH_EMOJI[state]), name=project.name,
+                 words=HEALTH_WORDS[state], channel=channel_link(project.channel_id),
+                 owner=user_mention(project.owner_id), day=WEEKDAY_NAMES[project.cadence_weekday],
+                 time=project.cadence_time, tz=project.tz, within=project.respond_within)
     blocks = [section(header)]
     if project.attention:
-        blocks.append(section(f":warning: Needs attention: {project.attention}"))
+        blocks.append(section(Markup(":warning: Needs attention: ") + Markup(project.attention)))
     rows = []
     for milestone in project.milestones:
         ms_state = milestone_state(milestone, today, hours)
         moved = ""
         if milestone.due_date != milestone.baseline_due_date:
-            moved = f" (moved from {date_token(milestone.baseline_due_date, tz)})"
-        rows.append(f"{STATE_EMOJI[ms_state]} #{milestone.number} *{milestone.title}* — due "
-                    f"{date_token(milestone.due_date, tz)}{moved} · {progress_bar(milestone.progress)}")
+            moved = fmt(" (moved from {day})", day=date_token(milestone.baseline_due_date, tz))
+        rows.append(fmt("{emoji} #{number} *{title}* — due {due}{moved} · {bar}", emoji=Markup(STATE_EMOJI[ms_state]),
+                        number=milestone.number, title=milestone.title, due=date_token(milestone.due_date, tz),
+                        moved=moved, bar=progress_bar(milestone.progress)))
     if not rows:
-        rows.append(f"No milestones yet. Add one with `/expect add-milestone {project.slug} \"Design sign-off\" due=fri`.")
+        rows.append(fmt("No milestones yet. Add one with {example}.",
+                        example=code(f'/expect add-milestone {project.slug} "Design sign-off" due=fri')))
     for start in range(0, len(rows), 20):
-        blocks.append(section("\n".join(rows[start:start + 20])))
+        blocks.append(section(Markup("\n").join(rows[start:start + 20])))
     if extra_lines:
-        blocks.append(context("\n".join(extra_lines)))
-    return blocks[:50]
+        blocks.append(context(Markup("\n").join(extra_lines)))
+    return blocks

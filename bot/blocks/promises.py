@@ -4,14 +4,13 @@ from __future__ import annotations
 from datetime import timedelta
 
 from bot.blocks.format import instant_token, section
-from bot.domain.text import escape_mrkdwn, neutralise
-from bot.models import Project
-from bot.models.expectations import ResponsePromise
+from bot.domain.posts import PromiseAlert, PromiseReply
+from bot.mrkdwn import Markup, channel_link, fmt, quote
 
 
-def promise_reply(name: str, deadline) -> dict:
-    name = escape_mrkdwn(neutralise(name))[:80]
-    text = f"Thanks, {name} — we'll get back to you by {instant_token(deadline)} your time."
+def promise_reply(post: PromiseReply) -> dict:
+    text = fmt("Thanks, {name} — we'll get back to you by {deadline} your time.", name=post.name[:80],
+               deadline=instant_token(post.deadline))
     return {"text": text, "blocks": [section(text)]}
 
 
@@ -20,20 +19,19 @@ def _left(delta: timedelta) -> str:
     return f"{minutes // 60} h {minutes % 60:02d} min" if minutes >= 60 else f"{minutes} min"
 
 
-def _quote(promise: ResponsePromise) -> str:
-    return "\n".join(f"> {line}" for line in promise.excerpt.splitlines()[:4]) if promise.excerpt else ""
-
-
-def promise_warning(project: Project, promise: ResponsePromise, now) -> dict:
-    text = (f":hourglass_flowing_sand: *{project.name}*: {promise.user_name} is waiting for an answer in "
-            f"<#{promise.channel_id}>. We promised one by {instant_token(promise.deadline)} "
-            f"({_left(promise.deadline - now)} of wall-clock time left). Reply in the thread or react with "
-            f":white_check_mark: once it's answered.\n{_quote(promise)}")
-    return {"text": text.strip(), "blocks": [section(text.strip())]}
-
-
-def promise_overdue(project: Project, promise: ResponsePromise) -> dict:
-    text = (f":red_circle: *{project.name}*: the answer we promised {promise.user_name} in <#{promise.channel_id}> "
-            f"by {instant_token(promise.deadline)} is overdue. Please answer in the thread now, or tell them when "
-            f"they'll hear from us.\n{_quote(promise)}")
-    return {"text": text.strip(), "blocks": [section(text.strip())]}
+def promise_alert(post: PromiseAlert) -> dict:
+    """The team's warning at 75 % of the promised time, or the owner's alert once it is overdue."""
+    excerpt = quote(post.excerpt, 4) if post.excerpt else Markup("")
+    if post.overdue:
+        text = fmt(":red_circle: *{name}*: the answer we promised {who} in {channel} by {deadline} is overdue. "
+                   "Please answer in the thread now, or tell them when they'll hear from us.\n{excerpt}",
+                   name=post.project_name, who=post.user_name, channel=channel_link(post.channel_id),
+                   deadline=instant_token(post.deadline), excerpt=excerpt)
+    else:
+        text = fmt(":hourglass_flowing_sand: *{name}*: {who} is waiting for an answer in {channel}. We promised one "
+                   "by {deadline} ({left} of wall-clock time left). Reply in the thread or react with "
+                   ":white_check_mark: once it's answered.\n{excerpt}", name=post.project_name, who=post.user_name,
+                   channel=channel_link(post.channel_id), deadline=instant_token(post.deadline),
+                   left=_left(post.deadline - post.now), excerpt=excerpt)
+    text = Markup(text.strip())
+    return {"text": text, "blocks": [section(text)]}

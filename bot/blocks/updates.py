@@ -7,17 +7,20 @@ from bot import ids
 from bot.blocks.format import (
     HEALTH_EMOJI, HEALTH_WORDS, button, context, date_token, instant_token, progress_bar, section,
 )
+from bot.blocks.owed import owed_line
+from bot.domain.posts import (
+    ApprovalReminder, MilestoneFacts, OwedNeed, ProjectFacts, UpdateExpired, UpdateFacts, UpdatePreview, WeeklyUpdatePost,
+)
 from bot.domain.schedule import zone
-from bot.domain.text import neutralise
+from bot.mrkdwn import Markup, channel_link, fmt, quote, user_mention
 
 if TYPE_CHECKING:
-    from bot.domain.updates import UpdateContent
-    from bot.models import Milestone, Project, WeeklyUpdate
+    from bot.models import Project, WeeklyUpdate
 
 MAX_LINES = 15
 STATUS_LINES = {
-    "approved": ":white_check_mark: Approved by <@{who}>.",
-    "skipped": ":fast_forward: Skipped by <@{who}>: nothing goes to the client this week.",
+    "approved": ":white_check_mark: Approved by {who}.",
+    "skipped": ":fast_forward: Skipped by {who}: nothing goes to the client this week.",
     "queued": ":outbox_tray: On its way to the client{by}.",
     "posted": ":outbox_tray: Posted to the client{by}.",
     "awaiting": ":hourglass: Waiting for your approval: nothing has gone to the client.",
@@ -25,63 +28,74 @@ STATUS_LINES = {
 }
 
 
-def _greeting(project: Project) -> str:
-    return f"Hello {project.client_name} :wave:" if project.client_name else "Hello :wave:"
+def _greeting(project: ProjectFacts) -> Markup:
+    return fmt("Hello {client} :wave:", client=project.client_name) if project.client_name else Markup("Hello :wave:")
 
 
-def _due(milestone: Milestone, project: Project) -> str:
+def _due(milestone: MilestoneFacts, project: ProjectFacts) -> Markup:
     tz = zone(project.tz)
-    text = f"due {date_token(milestone.due_date, tz)}"
+    text = fmt("due {due}", due=date_token(milestone.due_date, tz))
     if milestone.due_date != milestone.baseline_due_date:
-        text += f" (moved: {date_token(milestone.baseline_due_date, tz)} → {date_token(milestone.due_date, tz)})"
+        text += fmt(" (moved: {old} → {new})", old=date_token(milestone.baseline_due_date, tz),
+                    new=date_token(milestone.due_date, tz))
     return text
 
 
-def _listed(title: str, lines: list[str]) -> dict:
+def _listed(title: str, lines: list[Markup]) -> dict:
     shown = lines[:MAX_LINES]
     if len(lines) > MAX_LINES:
-        shown.append(f"…and {len(lines) - MAX_LINES} more")
-    return section(f"*{title}*\n" + "\n".join(shown))
+        shown.append(fmt("…and {n} more", n=len(lines) - MAX_LINES))
+    return section(fmt("*{title}*\n", title=title) + Markup("\n").join(shown))
 
 
-def update_text(content: UpdateContent) -> str:
+def update_text(post: WeeklyUpdatePost) -> str:
     """The notification fallback of the update."""
-    return f"Weekly update: {content.project.name} — {HEALTH_WORDS[content.health]}"
+    return f"Weekly update: {post.project.name} — {HEALTH_WORDS[post.health]}"
 
 
-def update_blocks(content: UpdateContent) -> list[dict]:
+def update_blocks(post: WeeklyUpdatePost) -> list[dict]:
     """The client-facing weekly update (or the short one for a quiet week)."""
-    project = content.project
-    emoji, words = HEALTH_EMOJI[content.health], HEALTH_WORDS[content.health]
-    next_update = context(f"Next update {instant_token(content.next_at)}.")
-    if content.quiet:
-        upcoming = content.upcoming[0] if content.upcoming else None
-        target = f" for *{upcoming.title}*, {_due(upcoming, project)}" if upcoming else ""
-        return [section(f"{_greeting(project)} No change on *{project.name}* this week: {emoji} on track{target}."),
+    project = post.project
+    emoji, words = HEALTH_EMOJI[post.health], HEALTH_WORDS[post.health]
+    next_update = context(fmt("Next update {at}.", at=instant_token(post.next_at)))
+    if post.quiet:
+        upcoming = post.upcoming[0] if post.upcoming else None
+        target = fmt(" for *{title}*, {due}", title=upcoming.title, due=_due(upcoming, project)) if upcoming else ""
+        return [section(fmt("{hello} No change on *{name}* this week: {emoji} on track{target}.",
+                            hello=_greeting(project), name=project.name, emoji=Markup(emoji), target=target)),
                 next_update]
     blocks = [
         {"type": "header", "text": {"type": "plain_text", "text": f"{project.name}: weekly update"[:150]}},
-        section(f"{_greeting(project)} Here is where *{project.name}* stands.\n{emoji} *{words}*"),
+        section(fmt("{hello} Here is where *{name}* stands.\n{emoji} *{words}*", hello=_greeting(project),
+                    name=project.name, emoji=Markup(emoji), words=words)),
     ]
-    if content.done:
-        blocks.append(_listed("Done since the last update", [f":white_check_mark: {m.title}" for m in content.done]))
-    if content.in_progress:
-        blocks.append(_listed("In progress", [f"*{m.title}*  {progress_bar(m.progress)}" for m in content.in_progress]))
-    if content.upcoming:
-        blocks.append(_listed("Next milestones", [f"• *{m.title}* — {_due(m, project)}" for m in content.upcoming]))
-    if not project.milestones:
+    if post.done:
+        blocks.append(_listed("Done since the last update",
+                              [fmt(":white_check_mark: {title}", title=m.title) for m in post.done]))
+    if post.in_progress:
+        blocks.append(_listed("In progress", [fmt("*{title}*  {bar}", title=m.title, bar=progress_bar(m.progress))
+                                              for m in post.in_progress]))
+    if post.upcoming:
+        blocks.append(_listed("Next milestones", [fmt("• *{title}* — {due}", title=m.title, due=_due(m, project))
+                                                  for m in post.upcoming]))
+    if not post.has_milestones:
         blocks.append(section("No milestones are set yet."))
-    if content.needs:
-        blocks.append(_listed("What we need from you", [f"• {line}" for line in content.needs]))
-    blocks.extend(section("\n".join(lines)) for lines in content.extras)
-    if content.note:
-        quoted = "\n".join(f"> {line}" for line in neutralise(content.note).splitlines())
-        blocks.append(section(f"*A note from <@{project.owner_id}>*\n{quoted}"))
+    if post.needs:
+        blocks.append(_listed("What we need from you", [
+            Markup("• ") + (owed_line(need, project.tz) if isinstance(need, OwedNeed) else need) for need in post.needs]))
+    blocks.extend(section("\n".join(lines)) for lines in post.extras)
+    if post.note:
+        blocks.append(section(fmt("*A note from {owner}*\n{quoted}", owner=user_mention(project.owner_id),
+                                  quoted=quote(post.note))))
     blocks.append(next_update)
-    return blocks[:45]
+    return blocks
 
 
-def update_actions(update: WeeklyUpdate) -> dict:
+def update_message(post: WeeklyUpdatePost) -> dict:
+    return {"text": update_text(post), "blocks": update_blocks(post)}
+
+
+def update_actions(update: UpdateFacts) -> dict:
     value = str(update.id)
     return {"type": "actions", "block_id": ids.UPDATE_PREVIEW_ACTIONS, "elements": [
         button("Approve", ids.UPDATE_APPROVE, value, style="primary"),
@@ -91,41 +105,48 @@ def update_actions(update: WeeklyUpdate) -> dict:
     ]}
 
 
-def preview_blocks(content: UpdateContent, update: WeeklyUpdate) -> list[dict]:
+def preview_blocks(preview: UpdatePreview) -> list[dict]:
     """The owner's preview: what the client will see, and the buttons that decide it."""
-    project = content.project
-    mode = ("It posts only once you approve it." if project.approval_mode == "required"
+    project, update = preview.post.project, preview.update
+    mode = ("It posts only once you approve it." if preview.approval_mode == "required"
             else "It posts automatically unless you skip it.")
-    blocks = [section(f":eyes: *Preview* of the weekly update for *{project.name}*, going to <#{project.channel_id}> "
-                      f"{instant_token(update.scheduled_for)}. {mode}")]
+    blocks = [section(fmt(":eyes: *Preview* of the weekly update for *{name}*, going to {channel} {at}. {mode}",
+                          name=project.name, channel=channel_link(project.channel_id),
+                          at=instant_token(update.scheduled_for), mode=mode))]
     status = STATUS_LINES.get(update.state)
     if status:
-        by = f" (sent by <@{update.decided_by}>)" if update.decided_by else ""
-        blocks.append(context(status.format(who=update.decided_by or project.owner_id, by=by)))
+        by = fmt(" (sent by {who})", who=user_mention(update.decided_by)) if update.decided_by else ""
+        blocks.append(context(fmt(status, who=user_mention(update.decided_by or project.owner_id), by=by)))
     blocks.append({"type": "divider"})
-    blocks.extend(update_blocks(content))
+    blocks.extend(update_blocks(preview.post))
     blocks.append({"type": "divider"})
     if update.state not in ("queued", "posted", "missed"):
         blocks.append(update_actions(update))
-    return blocks[:50]
+    return blocks
 
 
-def preview_text(project: Project) -> str:
+def preview_message(preview: UpdatePreview) -> dict:
+    return {"text": preview_text(preview.post.project), "blocks": preview_blocks(preview)}
+
+
+def preview_text(project: ProjectFacts) -> str:
     return f"Preview of this week's update for {project.name}"
 
 
-def reminder_blocks(project: Project, update: WeeklyUpdate) -> list[dict]:
+def reminder_message(post: ApprovalReminder) -> dict:
     """Asks the owner, again, to approve an update that is waiting."""
-    return [
-        section(f":hourglass: The weekly update for *{project.name}* was due {instant_token(update.scheduled_for)} "
-                f"and is waiting for your approval. Nothing has gone to <#{project.channel_id}> yet."),
+    project, update = post.project, post.update
+    return {"text": f"The weekly update for {project.name} is waiting for your approval.", "blocks": [
+        section(fmt(":hourglass: The weekly update for *{name}* was due {at} and is waiting for your approval. "
+                    "Nothing has gone to {channel} yet.", name=project.name, at=instant_token(update.scheduled_for),
+                    channel=channel_link(project.channel_id))),
         update_actions(update),
-    ]
+    ]}
 
 
-def expired_text(project: Project) -> str:
-    return (f":zzz: The weekly update for *{project.name}* was never approved, so I skipped it. "
-            "The next update will cover everything since the last one.")
+def expired_message(post: UpdateExpired) -> dict:
+    return {"text": fmt(":zzz: The weekly update for *{name}* was never approved, so I skipped it. "
+                        "The next update will cover everything since the last one.", name=post.project_name)}
 
 
 def note_modal(update: WeeklyUpdate, project: Project, private_metadata: str) -> dict:

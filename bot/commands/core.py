@@ -19,6 +19,7 @@ from bot.domain.projects import (
 )
 from bot.domain.schedule import WEEKDAY_NAMES, parse_cadence, parse_respond_within, zone
 from bot.models import Project
+from bot.mrkdwn import Markup, channel_link, code, fmt, user_mention
 from bot.slack.gateway import SlackError, SlackGateway
 
 StatusLine = Callable[[Session, Project], str | None]
@@ -28,11 +29,12 @@ ADD_PROJECT = '/expect add-project "Acme Website" #acme-shared client="Acme Corp
 
 @command("help", usage="/expect help", summary="this help", public=True)
 def show_help(ctx: CommandContext, args: Args) -> dict:
-    lines = [f"• `{c.usage}` — {c.summary}" for c in COMMANDS.values() if c.name != "help"]
-    text = ("*expect keeps your clients informed before they have to ask.*\n" + "\n".join(lines) +
-            "\nNames and titles with spaces go in double quotes. Dates: `2026-12-04`, `fri`, `next friday`, "
-            "`dec 4`, `in 2 weeks`.")
-    return reply("expect: commands", [section(text[:3000])])
+    lines = [fmt("• {usage} — {summary}", usage=code(c.usage), summary=c.summary)
+             for c in COMMANDS.values() if c.name != "help"]
+    text = (Markup("*expect keeps your clients informed before they have to ask.*\n") + Markup("\n").join(lines) +
+            Markup("\nNames and titles with spaces go in double quotes. Dates: `2026-12-04`, `fri`, `next friday`, "
+                   "`dec 4`, `in 2 weeks`."))
+    return reply("expect: commands", [section(text)])
 
 
 def check_channel(gateway: SlackGateway, channel: str) -> None:
@@ -41,12 +43,14 @@ def check_channel(gateway: SlackGateway, channel: str) -> None:
         info = gateway.channel_info(channel)
     except SlackError as error:
         if error.code in ("channel_not_found", "not_in_channel"):
-            raise UserError(f"I can't see <#{channel}>. Invite me there first: `/invite @expect`.") from error
+            raise UserError(fmt("I can't see {channel}. Invite me there first: `/invite @expect`.",
+                                channel=channel_link(channel))) from error
         raise
     if info.is_archived:
-        raise UserError(f"<#{channel}> is archived. Pick an open channel.")
+        raise UserError(fmt("{channel} is archived. Pick an open channel.", channel=channel_link(channel)))
     if not info.is_member:
-        raise UserError(f"I'm not in <#{channel}> yet. Invite me there first: `/invite @expect`.")
+        raise UserError(fmt("I'm not in {channel} yet. Invite me there first: `/invite @expect`.",
+                            channel=channel_link(channel)))
 
 
 def new_project_from_args(ctx: CommandContext, args: Args) -> NewProject:
@@ -101,11 +105,13 @@ def add_project(ctx: CommandContext, args: Args) -> dict | None:
     return reply(f"Registered {project.name}", [section(registered_text(project))])
 
 
-def registered_text(project: Project) -> str:
-    return (f":white_check_mark: Registered *{project.name}* (`{project.slug}`) for <#{project.channel_id}>, "
-            f"owner <@{project.owner_id}>.\nUpdates go out {WEEKDAY_NAMES[project.cadence_weekday]}s at "
-            f"{project.cadence_time} {project.tz}; the first one {instant_token(project.next_update_at)}.\n"
-            f"Next: `/expect add-milestone {project.slug} \"Design sign-off\" due=fri`")
+def registered_text(project: Project) -> Markup:
+    return fmt(":white_check_mark: Registered *{name}* ({slug}) for {channel}, owner {owner}.\nUpdates go out {day}s "
+               "at {time} {tz}; the first one {first}.\nNext: {example}", name=project.name, slug=code(project.slug),
+               channel=channel_link(project.channel_id), owner=user_mention(project.owner_id),
+               day=WEEKDAY_NAMES[project.cadence_weekday], time=project.cadence_time, tz=project.tz,
+               first=instant_token(project.next_update_at),
+               example=code(f'/expect add-milestone {project.slug} "Design sign-off" due=fri'))
 
 
 @command("add-milestone", usage='add-milestone <project> "<title>" due=<date>', summary="add a milestone")
@@ -117,9 +123,10 @@ def add_milestone_command(ctx: CommandContext, args: Args) -> dict:
     due = parse_due_date(args.option("due"), today=local_today(project, ctx.now))
     milestone, warning = add_milestone(ctx.session, project=project, title=args.words[1], due=due, now=ctx.now)
     signals.milestone_added.send(session=ctx.session, project=project, milestone=milestone, now=ctx.now)
-    text = f":white_check_mark: Added #{milestone.number} *{milestone.title}* to *{project.name}*, due {due:%a %-d %b %Y}."
+    text = fmt(":white_check_mark: Added #{number} *{title}* to *{name}*, due {due:%a %-d %b %Y}.",
+               number=milestone.number, title=milestone.title, name=project.name, due=due)
     if warning:
-        text += f"\n:warning: {warning}"
+        text += Markup("\n:warning: ") + warning
     return reply(f"Added {milestone.title}", [section(text)])
 
 
@@ -149,7 +156,8 @@ def progress(ctx: CommandContext, args: Args) -> dict:
     project = find_project(ctx.session, team_id=ctx.team_id, ref=args.words[0])
     milestone = find_milestone(project, args.words[1])
     set_progress(milestone, percent(args.words[2]))
-    return reply("Progress recorded", [section(f"*{milestone.title}* is now at {milestone.progress}%.")])
+    return reply("Progress recorded", [section(fmt("*{title}* is now at {progress}%.", title=milestone.title,
+                                                   progress=milestone.progress))])
 
 
 @command("done", usage="done <project> <milestone>", summary="mark a milestone delivered")
@@ -160,4 +168,4 @@ def done(ctx: CommandContext, args: Args) -> dict:
     milestone = find_milestone(project, args.words[1])
     mark_done(milestone, by=ctx.user_id, now=ctx.now)
     signals.milestone_done.send(session=ctx.session, project=project, milestone=milestone, by=ctx.user_id, now=ctx.now)
-    return reply("Marked done", [section(f":tada: *{milestone.title}* is done.")])
+    return reply("Marked done", [section(fmt(":tada: *{title}* is done.", title=milestone.title))])

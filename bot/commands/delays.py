@@ -1,17 +1,18 @@
 """`/expect risk` and `/expect delay`: flag a slipping milestone, or tell the client a date moved."""
 from __future__ import annotations
 
-from bot.blocks.delays import short_date
 from bot.blocks.format import instant_token, reply, section
 from bot.commands import Args, CommandContext, command
 from bot.commands.core import STATUS_LINES
 from bot.domain import delays
 from bot.domain.dates import parse_due_date
 from bot.domain.delay_notices import NoticeDraft, lead_time_line, notify_client
+from bot.domain.delays import short_date
 from bot.domain.errors import UserError
 from bot.domain.projects import find_milestone, find_project, local_today
 from bot.domain.text import clean_user_text
 from bot.models import Milestone, OutboxMessage, Project
+from bot.mrkdwn import Markup, channel_link, code, fmt, user_mention
 
 RISK_EXAMPLE = '/expect risk acme-website #2 "Waiting for the production API keys"'
 DELAY_EXAMPLE = ('/expect delay acme-website #2 to=2026-12-11 reason="The payment provider\'s test system was down" '
@@ -27,10 +28,10 @@ def _milestone(ctx: CommandContext, ref: str, milestone_ref: str, example: str) 
         raise UserError(error.message, example) from None
 
 
-def _alert_place(project: Project, user_id: str) -> str:
+def _alert_place(project: Project, user_id: str) -> Markup:
     if project.internal_channel_id:
-        return f"<#{project.internal_channel_id}>"
-    return "your DMs" if project.owner_id == user_id else f"<@{project.owner_id}>'s DMs"
+        return channel_link(project.internal_channel_id)
+    return Markup("your DMs") if project.owner_id == user_id else fmt("{owner}'s DMs", owner=user_mention(project.owner_id))
 
 
 @command("risk", usage='risk <project> <milestone> "<why>"', summary="flag a milestone at risk: the team gets an alert")
@@ -42,8 +43,8 @@ def flag_risk(ctx: CommandContext, args: Args) -> dict:
     if not why:
         raise UserError("Say why it is at risk.", RISK_EXAMPLE)
     delays.flag_risk(ctx.session, milestone=milestone, why=why, by=ctx.user_id, now=ctx.now)
-    text = (f":triangular_flag_on_post: *{milestone.title}* is flagged at risk. The alert is in "
-            f"{_alert_place(project, ctx.user_id)}; nothing has gone to the client.")
+    text = fmt(":triangular_flag_on_post: *{title}* is flagged at risk. The alert is in {place}; nothing has gone to "
+               "the client.", title=milestone.title, place=_alert_place(project, ctx.user_id))
     return reply("Flagged at risk", [section(text)])
 
 
@@ -52,7 +53,8 @@ def flag_risk(ctx: CommandContext, args: Args) -> dict:
 def announce_delay(ctx: CommandContext, args: Args) -> dict:
     unknown = sorted(set(args.options) - DELAY_OPTIONS)
     if unknown:
-        raise UserError(f"I don't know `{unknown[0]}=`. I understand to=, reason=, impact= and needs=.", DELAY_EXAMPLE)
+        raise UserError(fmt("I don't know {option}. I understand to=, reason=, impact= and needs=.",
+                            option=code(f"{unknown[0]}=")), DELAY_EXAMPLE)
     if len(args.words) != 2 or not args.option("to") or not args.option("reason"):
         raise UserError("Give the project, the milestone, the new date (to=) and the reason (reason=).", DELAY_EXAMPLE)
     project, milestone = _milestone(ctx, args.words[0], args.words[1], DELAY_EXAMPLE)
@@ -66,9 +68,10 @@ def announce_delay(ctx: CommandContext, args: Args) -> dict:
     notice = notify_client(ctx.session, milestone=milestone, draft=draft, by=ctx.user_id, now=ctx.now,
                            example=DELAY_EXAMPLE)
     row = ctx.session.get(OutboxMessage, notice.outbox_id)
-    when = "right away" if draft.urgent else f"{instant_token(row.not_before)} (other changes made before then join it)"
-    text = (f":mega: *{milestone.title}* moves from {short_date(old)} to {short_date(new_date)}. "
-            f"The notice goes to <#{project.channel_id}> {when}.")
+    when = Markup("right away") if draft.urgent else fmt("{at} (other changes made before then join it)",
+                                                         at=instant_token(row.not_before))
+    text = fmt(":mega: *{title}* moves from {old} to {new}. The notice goes to {channel} {when}.", title=milestone.title,
+               old=short_date(old), new=short_date(new_date), channel=channel_link(project.channel_id), when=when)
     return reply("Delay notice queued", [section(text)])
 
 

@@ -5,6 +5,7 @@ from sqlalchemy.orm import Session
 
 from bot.blocks.format import reply, section
 from bot.blocks.owed import owed_list
+from bot.blocks.render import render_payload
 from bot.commands import Args, CommandContext, command
 from bot.commands.core import STATUS_LINES
 from bot.domain import kickoff, owed, promises, signals
@@ -13,9 +14,11 @@ from bot.domain.errors import UserError
 from bot.domain.projects import find_milestone, find_project, local_today
 from bot.domain.text import clean_user_text
 from bot.models import Project
+from bot.mrkdwn import Markup, fmt
 
 SCOPE_EXAMPLE = '/expect scope acme-website include="Design, build, launch" exclude="Hosting, copywriting"'
 SCOPE_LIMIT = 1000
+NOT_SET = Markup("_not set_")
 
 
 @command("scope", usage='scope <project> include="…" exclude="…"', summary="what is and isn't included (kickoff card)")
@@ -30,14 +33,14 @@ def set_scope(ctx: CommandContext, args: Args) -> dict:
     changes = {field: (getattr(project, field), value) for field, value in values.items()
                if getattr(project, field) != value}
     if not changes:
-        return reply("Nothing changed", [section(f"The scope of *{project.name}* already says that.")])
+        return reply("Nothing changed", [section(fmt("The scope of *{name}* already says that.", name=project.name))])
     for field, (_, value) in changes.items():
         setattr(project, field, value)
     signals.project_changed.send(session=ctx.session, project=project, changes=changes, now=ctx.now)
-    return reply("Scope updated", [section(
-        f":white_check_mark: Scope of *{project.name}* updated.\nIncluded: {project.scope_include or '_not set_'}\n"
-        f"Not included: {project.scope_exclude or '_not set_'}\nIf the kickoff card is posted, its thread says what "
-        "changed and the pinned card is updated.")])
+    return reply("Scope updated", [section(fmt(
+        ":white_check_mark: Scope of *{name}* updated.\nIncluded: {include}\nNot included: {exclude}\nIf the kickoff "
+        "card is posted, its thread says what changed and the pinned card is updated.", name=project.name,
+        include=project.scope_include or NOT_SET, exclude=project.scope_exclude or NOT_SET))])
 
 
 @command("owe", usage='owe <project> "<item>" due=<date> [blocks=<milestone>]',
@@ -56,11 +59,12 @@ def add_owed(ctx: CommandContext, args: Args) -> dict:
     blocks = find_milestone(project, args.option("blocks")) if args.option("blocks") else None
     item = owed.add_item(ctx.session, project=project, title=args.words[1], due=due, blocks=blocks,
                          by=ctx.user_id, now=ctx.now)
-    text = (f":white_check_mark: Noted: the client owes *{item.title}* for *{project.name}* by {due:%a %-d %b %Y}"
-            f"{f', needed for *{blocks.title}*' if blocks else ''}. It appears in every weekly update until it "
-            "arrives; a polite reminder goes out on the due date and then every 3 business days.")
+    needed = fmt(", needed for *{title}*", title=blocks.title) if blocks else ""
+    text = fmt(":white_check_mark: Noted: the client owes *{title}* for *{name}* by {due:%a %-d %b %Y}{needed}. It "
+               "appears in every weekly update until it arrives; a polite reminder goes out on the due date and then "
+               "every 3 business days.", title=item.title, name=project.name, due=due, needed=needed)
     if due < today:
-        text += "\n:warning: That date is already past, so the first reminder goes out now."
+        text += Markup("\n:warning: That date is already past, so the first reminder goes out now.")
     return reply(f"Noted {item.title}", [section(text)])
 
 
@@ -69,8 +73,8 @@ def preview_kickoff(ctx: CommandContext, args: Args) -> dict:
     if len(args.words) != 1:
         raise UserError("Say which project.", "/expect kickoff acme-website")
     project = find_project(ctx.session, team_id=ctx.team_id, ref=args.words[0])
-    card = kickoff.preview(ctx.session, project=project, now=ctx.now)
-    return reply(card["text"], card["blocks"][:50])
+    card = render_payload(kickoff.preview(ctx.session, project=project, now=ctx.now), project=project)
+    return reply(card["text"], card["blocks"])
 
 
 def promises_line(session: Session, project: Project) -> str | None:

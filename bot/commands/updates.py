@@ -4,6 +4,7 @@ from __future__ import annotations
 from sqlalchemy.orm import Session
 
 from bot.blocks.format import instant_token, reply, section
+from bot.blocks.render import render
 from bot.commands import Args, CommandContext, command
 from bot.commands.core import STATUS_LINES, check_channel
 from bot.commands.parse import channel_id
@@ -13,6 +14,7 @@ from bot.domain.projects import find_project
 from bot.domain.update_settings import EXAMPLE, apply_settings, describe, parse_settings
 from bot.domain.updates import current_preview
 from bot.models import Project
+from bot.mrkdwn import Markup, channel_link, fmt
 
 
 @command("update", usage="update <project>", summary="preview the next weekly update, with its buttons")
@@ -21,7 +23,8 @@ def show_update_preview(ctx: CommandContext, args: Args) -> dict:
         raise UserError("Say which project.", "/expect update acme-website")
     project = find_project(ctx.session, team_id=ctx.team_id, ref=args.words[0])
     preview = current_preview(ctx.session, project=project, now=ctx.now)
-    return reply(f"Preview of the update for {project.name}", preview.blocks)
+    message = render(preview.post, project=project)
+    return reply(message["text"], message["blocks"])
 
 
 @command("settings", usage='settings <project> [cadence="fri 16:00"] [tz=Area/City] [approval=auto|required] '
@@ -48,15 +51,17 @@ def project_settings(ctx: CommandContext, args: Args) -> dict:
     return reply(f"{heading} {project.name}", [section(_summary(project, heading))])
 
 
-def _summary(project: Project, heading: str) -> str:
-    return (f"{heading} *{project.name}*: {describe(project)} · client channel <#{project.channel_id}>.\n"
-            f"Next update {instant_token(project.next_update_at)}.")
+def _summary(project: Project, heading: str) -> Markup:
+    return fmt("{heading} *{name}*: {settings} · client channel {channel}.\nNext update {at}.", heading=heading,
+               name=project.name, settings=describe(project), channel=channel_link(project.channel_id),
+               at=instant_token(project.next_update_at))
 
 
 def next_update_line(session: Session, project: Project) -> str | None:
     if project.next_update_at is None:
         return None
-    return f"Next weekly update {instant_token(project.next_update_at)} (approval {project.approval_mode})."
+    return fmt("Next weekly update {at} (approval {mode}).", at=instant_token(project.next_update_at),
+               mode=project.approval_mode)
 
 
 STATUS_LINES.append(next_update_line)

@@ -7,9 +7,12 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from bot.blocks.checkins import comment_note, delivered_note, low_score_alert, milestone_checkin, wrap_up
 from bot.domain import outbox, signals
+from bot.domain.content import dump
 from bot.domain.errors import UserError
+from bot.domain.posts import (
+    CheckinComment, DeliveredNote, LowScoreAlert, MilestoneCheckin, MoveFacts, WrapUp, WrapUpItem,
+)
 from bot.domain.projects import business_hours
 from bot.domain.text import clean_user_text
 from bot.models import Milestone, OutboxMessage, Project
@@ -30,7 +33,8 @@ def on_milestone_done(*, session: Session, project: Project, milestone: Mileston
     subject = "project" if last else f"milestone:{milestone.id}"
     due_at = business_hours(project).add_days(now, CHECKIN_BUSINESS_DAYS)
     outbox.enqueue(session, project=project, kind="delivered", period_key=str(milestone.id), now=now,
-                   payload=delivered_note(project, milestone, _local_date(project, now), _local_date(project, due_at)))
+                   payload={"content": dump(DeliveredNote(milestone.title, project.tz, milestone.baseline_due_date,
+                                                            _local_date(project, now), _local_date(project, due_at)))})
     if session.scalar(select(Checkin.id).where(Checkin.project_id == project.id, Checkin.subject == subject)):
         return
     session.add(Checkin(project_id=project.id, milestone_id=milestone.id, subject=subject,
@@ -39,15 +43,18 @@ def on_milestone_done(*, session: Session, project: Project, milestone: Mileston
 
 
 def message_for(session: Session, checkin: Checkin) -> dict:
-    """The check-in as it stands: the survey, and who has answered so far."""
+    """The check-in's outbox payload as it stands: the survey, and who has answered so far."""
     project = session.get(Project, checkin.project_id)
     names = list(session.scalars(select(SurveyVote.user_name).where(SurveyVote.checkin_id == checkin.id)
                                  .order_by(SurveyVote.voted_at, SurveyVote.id)))
     if checkin.kind == "wrap_up" or checkin.milestone_id is None:
-        done_on = {m.id: _local_date(project, m.done_at) for m in project.milestones if m.state == "done"}
-        return wrap_up(project, done_on, checkin.id, names)
+        items = [WrapUpItem(m.title, m.baseline_due_date, _local_date(project, m.done_at) if m.state == "done" else None,
+                            [MoveFacts(mv.old_date, mv.new_date, mv.reason) for mv in m.moves if mv.client_notified])
+                 for m in project.milestones]
+        return {"content": dump(WrapUp(project.name, project.tz, items, checkin.id, names))}
     milestone = session.get(Milestone, checkin.milestone_id)
-    return milestone_checkin(project, milestone, _local_date(project, milestone.done_at), checkin.id, names)
+    return {"content": dump(MilestoneCheckin(milestone.title, project.tz, _local_date(project, milestone.done_at),
+                                             checkin.id, names))}
 
 
 def subject_of(session: Session, checkin: Checkin) -> str:
@@ -121,7 +128,8 @@ def vote(session: Session, *, checkin_id: int, user_id: str, name: str, score: i
         project = session.get(Project, checkin.project_id)
         outbox.enqueue(session, project=project, kind="checkin-low", period_key=f"{checkin.id}:{user_id}:{score}",
                        channel_id=project.owner_id, client_visible=False, now=now,
-                       payload=low_score_alert(project, subject_of(session, checkin), name, score, row.comment))
+                       payload={"content": dump(LowScoreAlert(project.name, subject_of(session, checkin), name, score,
+                                                               row.comment))})
     return checkin
 
 
@@ -136,7 +144,7 @@ def comment(session: Session, *, checkin_id: int, user_id: str, name: str, text:
     project = session.get(Project, checkin.project_id)
     outbox.enqueue(session, project=project, kind="checkin-comment", period_key=f"{row.id}:{now.isoformat()}",
                    channel_id=project.owner_id, client_visible=False, now=now,
-                   payload=comment_note(project, subject_of(session, checkin), name, row.score, text))
+                   payload={"content": dump(CheckinComment(project.name, subject_of(session, checkin), name, row.score, text))})
     return checkin
 
 

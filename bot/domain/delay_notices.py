@@ -13,10 +13,11 @@ from datetime import date, datetime, timedelta
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from bot.blocks import delays as render
 from bot.domain import outbox
+from bot.domain.content import dump
 from bot.domain.delays import alert_channel, check_new_date, note, open_alerts, resolve
 from bot.domain.errors import UserError
+from bot.domain.posts import DelayNoticePost, DelayQuestion, NoticeFacts, ProjectFacts
 from bot.domain.projects import local_today
 from bot.domain.text import clean_user_text
 from bot.models import Milestone, MilestoneMove, OutboxMessage, Project
@@ -25,6 +26,11 @@ from bot.models.delays import DelayAlert, DelayNotice
 NOTICE_KIND, QUESTION_KIND = "delay_notice", "delay_question"
 MERGE_WINDOW = timedelta(minutes=10)
 REASON_LIMIT, DETAIL_LIMIT, QUESTION_LIMIT = 1200, 500, 2000
+
+
+def notice_post(notice: DelayNotice, project: Project) -> dict:
+    """The notice's outbox payload: its content as it stands."""
+    return {"content": dump(DelayNoticePost(NoticeFacts.of(notice), ProjectFacts.of(project)))}
 
 
 @dataclass(frozen=True)
@@ -97,12 +103,12 @@ def notify_client(session: Session, *, milestone: Milestone, draft: NoticeDraft,
         session.add(notice)
         session.flush()
         row = outbox.enqueue(session, project=project, kind=NOTICE_KIND, period_key=f"notice:{notice.id}",
-                             payload=render.notice_message(notice, project), now=now, urgent=draft.urgent,
+                             payload=notice_post(notice, project), now=now, urgent=draft.urgent,
                              not_before=None if draft.urgent else now + MERGE_WINDOW)
         notice.outbox_id = row.id
     else:
         notice.items = _fold(notice.items, item)
-        row.payload = render.notice_message(notice, project)
+        row.payload = notice_post(notice, project)
         if draft.urgent:
             notice.urgent, row.urgent, row.not_before = True, True, now
     _set_lead_days(session, notice, project, row.not_before)
@@ -203,7 +209,7 @@ def ask_question(session: Session, *, notice: DelayNotice, by: str, text: str, n
     return outbox.enqueue(
         session, project=project, kind=QUESTION_KIND, period_key=f"q:{key}"[:80],
         channel_id=parent.channel_id if parent else alert_channel(project), thread_of=parent,
-        client_visible=False, now=now, payload=render.question_message(notice, project, by, text),
+        client_visible=False, now=now, payload={"content": dump(DelayQuestion(NoticeFacts.of(notice), ProjectFacts.of(project), by, text))},
     )
 
 

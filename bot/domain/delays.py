@@ -12,11 +12,12 @@ from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from bot.blocks import delays as render
 from bot.domain import outbox, signals
+from bot.domain.content import dump
 from bot.domain.errors import UserError
 from bot.domain.projects import business_hours, expected_progress, local_today, mark_done
-from bot.domain.text import neutralise
+from bot.mrkdwn import Markup, fmt, user_mention
+from bot.domain.posts import AlertFacts, DelayAlertPost, DelayEscalation, DelayReminder, SnoozeOver
 from bot.models import Milestone, MilestoneMove, OutboxMessage, Project
 from bot.models.delays import DelayAlert
 from bot.models.projects import RECHECK
@@ -29,6 +30,35 @@ ESCALATE_AFTER_HOURS = 24
 SNOOZE = timedelta(days=1)
 REASON_LIMIT = 1500
 NEVER = datetime(9999, 1, 1, tzinfo=timezone.utc)
+HISTORY_WORDS = {
+    "acknowledged": ":eyes: Acknowledged",
+    "snoozed": ":zzz: Snoozed for a day",
+    "snooze_over": ":alarm_clock: Snooze over",
+    "reminded": ":bell: Reminded the owner",
+    "escalated": ":rotating_light: Escalated to the team",
+    "notified": ":mega: Client notified",
+    "moved": ":calendar: Date moved quietly",
+    "done": ":white_check_mark: Marked done",
+    "cleared": ":large_green_circle: Back on track",
+    "superseded": ":red_circle: Now overdue (see the new alert)",
+    "flagged": ":triangular_flag_on_post: Flagged again",
+    "client_acknowledged": ":handshake: Client acknowledged the notice",
+    "question": ":speech_balloon: Client asked a question (in the thread)",
+}
+
+
+def flagged_reason(by: str, why: str) -> str:
+    """The stored reason of an owner's flag; `posts.AlertFacts` reads the flagger back out to mention them."""
+    return f"Flagged by <@{by}>: {why}"
+
+
+def short_date(day: date) -> str:
+    return day.strftime("%a %-d %b %Y")
+
+
+def alert_post(alert: DelayAlert, now: datetime) -> dict:
+    """The alert message's content as of `now`, ready for the outbox or a refresh."""
+    return dump(DelayAlertPost(AlertFacts.of(alert), local_today(alert.project, now)))
 
 
 def alert_channel(project: Project) -> str:
@@ -66,8 +96,8 @@ def raise_alert(session: Session, *, milestone: Milestone, kind: str, reason: st
     key = f"{kind}:{milestone.due_date.isoformat()}:{earlier + 1}"
     alert = DelayAlert(
         project_id=milestone.project_id, milestone_id=milestone.id, key=key, kind=kind, source=source,
-        reason=neutralise(reason.strip())[:REASON_LIMIT] or "—",
-        proposal=neutralise(proposal.strip())[:REASON_LIMIT] if proposal else None,
+        reason=reason.strip()[:REASON_LIMIT] or "—",
+        proposal=proposal.strip()[:REASON_LIMIT] if proposal else None,
         due_date=milestone.due_date, opened_at=now, escalate_from=now, history=[],
     )
     try:
@@ -80,7 +110,7 @@ def raise_alert(session: Session, *, milestone: Milestone, kind: str, reason: st
     milestone.check_at = RECHECK
     row = outbox.enqueue(
         session, project=project, kind=ALERT_KIND, period_key=f"m{milestone.id}:{key}",
-        channel_id=alert_channel(project), payload=render.alert_message(alert, local_today(project, now)),
+        channel_id=alert_channel(project), payload={"content": alert_post(alert, now)},
         client_visible=False, now=now,
     )
     alert.outbox_id = row.id
@@ -163,7 +193,7 @@ def escalate(session: Session, *, now: datetime, touched: list[DelayAlert] | Non
             note(alert, "escalated", now=now)
             outbox.enqueue(session, project=project, kind=ESCALATION_KIND, period_key=f"a{alert.id}:{stamp}",
                            channel_id=alert_channel(project), client_visible=False, now=now,
-                           payload=render.escalation_message(alert, ESCALATE_AFTER_HOURS))
+                           payload={"content": dump(DelayEscalation(AlertFacts.of(alert), ESCALATE_AFTER_HOURS))})
             counts["escalated"] += 1
             touched.append(alert)
         elif alert.escalation_level == 0 and now >= hours.add_hours(alert.escalate_from, REMIND_AFTER_HOURS):
@@ -171,7 +201,7 @@ def escalate(session: Session, *, now: datetime, touched: list[DelayAlert] | Non
             note(alert, "reminded", now=now)
             outbox.enqueue(session, project=project, kind=REMINDER_KIND, period_key=f"a{alert.id}:{stamp}",
                            channel_id=project.owner_id, client_visible=False, now=now,
-                           payload=render.reminder_message(alert, REMIND_AFTER_HOURS))
+                           payload={"content": dump(DelayReminder(AlertFacts.of(alert), REMIND_AFTER_HOURS))})
             counts["reminded"] += 1
             touched.append(alert)
         alert.escalate_at = escalation_time(alert, project)
@@ -183,7 +213,7 @@ def _wake(session: Session, alert: DelayAlert, now: datetime) -> None:
     outbox.enqueue(session, project=alert.project, kind=WAKE_KIND,
                    period_key=f"a{alert.id}:{int(alert.snoozed_until.timestamp())}",
                    channel_id=parent.channel_id if parent else alert_channel(alert.project), thread_of=parent,
-                   client_visible=False, now=now, payload=render.snooze_over_message(alert))
+                   client_visible=False, now=now, payload={"content": dump(SnoozeOver(AlertFacts.of(alert)))})
     alert.snoozed_until, alert.escalation_level, alert.escalate_from = None, 0, now
     note(alert, "snooze_over", now=now)
 
@@ -195,9 +225,9 @@ def open_alert(session: Session, alert_id: int) -> DelayAlert:
         raise UserError("I can't find that alert any more.")
     if alert.state != "open":
         last = alert.history[-1] if alert.history else {}
-        by = f" by <@{last['by']}>" if last.get("by") else ""
-        words = render.HISTORY_WORDS.get(alert.resolution or "", alert.resolution or "handled")
-        raise UserError(f"This alert was already answered ({words}{by}). Nothing was changed.")
+        by = fmt(" by {who}", who=user_mention(last["by"])) if last.get("by") else ""
+        words = Markup(HISTORY_WORDS.get(alert.resolution or "", "")) or alert.resolution or "handled"
+        raise UserError(fmt("This alert was already answered ({words}{by}). Nothing was changed.", words=words, by=by))
     return alert
 
 
@@ -224,10 +254,10 @@ def check_new_date(milestone: Milestone, new_date: date, today: date, *, example
     if milestone.state == "done":
         raise UserError(f"“{milestone.title}” is already done.", example)
     if new_date == milestone.due_date:
-        raise UserError(f"“{milestone.title}” is already due {render.short_date(new_date)}. Pick another date.",
+        raise UserError(f"“{milestone.title}” is already due {short_date(new_date)}. Pick another date.",
                         example)
     if new_date < today:
-        raise UserError(f"{render.short_date(new_date)} is in the past. Pick today or a later date.", example)
+        raise UserError(f"{short_date(new_date)} is in the past. Pick today or a later date.", example)
 
 
 def move_quietly(session: Session, *, alert: DelayAlert, new_date: date, why: str | None, by: str,
@@ -241,13 +271,13 @@ def move_quietly(session: Session, *, alert: DelayAlert, new_date: date, why: st
     check_new_date(milestone, new_date, local_today(alert.project, now))
     old = milestone.due_date
     move = MilestoneMove(milestone=milestone, old_date=old, new_date=new_date,
-                         reason=neutralise(why.strip())[:REASON_LIMIT] if why and why.strip() else None,
+                         reason=why.strip()[:REASON_LIMIT] if why and why.strip() else None,
                          client_notified=False, moved_by=by, moved_at=now)
     session.add(move)
     if milestone.baseline_due_date == old:
         milestone.baseline_due_date = new_date
     milestone.due_date, milestone.risk_note = new_date, None
-    detail = f"{render.short_date(old)} → {render.short_date(new_date)}"
+    detail = f"{short_date(old)} → {short_date(new_date)}"
     for other in open_alerts(session, milestone_id=milestone.id):
         resolve(other, "moved", now=now, by=by, detail=detail)
     return move
@@ -270,7 +300,7 @@ def flag_risk(session: Session, *, milestone: Milestone, why: str, by: str, now:
     if milestone.state == "done":
         raise UserError(f"“{milestone.title}” is already done.")
     milestone.risk_note = why
-    alert = raise_alert(session, milestone=milestone, kind="at_risk", reason=f"Flagged by <@{by}>: {why}", now=now,
+    alert = raise_alert(session, milestone=milestone, kind="at_risk", reason=flagged_reason(by, why), now=now,
                         source="owner")
     if alert is None:
         alert = open_alerts(session, milestone_id=milestone.id)[0]

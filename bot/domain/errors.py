@@ -1,4 +1,7 @@
 """Errors the user caused; their message is shown to them as is."""
+from __future__ import annotations
+
+from bot.mrkdwn import Markup, code, escape_tokens
 
 
 class UserError(Exception):
@@ -8,6 +11,13 @@ class UserError(Exception):
         super().__init__(message)
         self.message = message
         self.example = example
+
+    @property
+    def text(self) -> Markup:
+        """The message as mrkdwn: a Markup message as written; a plain one shown only to the person who caused
+        it, so its own code spans are kept and only `&`, `<`, `>` are escaped."""
+        message = self.message if isinstance(self.message, Markup) else escape_tokens(self.message)
+        return message + Markup("\nFor example: ") + code(self.example) if self.example else message
 
     def __str__(self) -> str:
         if self.example:

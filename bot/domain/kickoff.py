@@ -6,11 +6,23 @@ from datetime import datetime
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from bot.blocks.kickoff import FIELD_LABELS, change_note, kickoff_card, kickoff_preview, milestone_note
 from bot.domain import outbox, signals
+from bot.domain.content import dump
 from bot.domain.errors import UserError
+from bot.domain.posts import KickoffCard as CardContent
+from bot.domain.posts import KickoffChange, KickoffPreview, MilestoneAdded
+from bot.mrkdwn import fmt, user_mention
 from bot.models import Milestone, OutboxMessage, Project
 from bot.models.expectations import KickoffCard
+
+CARD_FIELDS = frozenset({
+    "scope_include", "scope_exclude", "respond_within", "cadence_weekday", "cadence_time", "tz", "owner_id",
+    "business_days", "business_start", "business_end", "channel_id", "name", "client_name",
+})
+
+
+def card_content(project: Project) -> dict:
+    return dump(CardContent.of(project))
 
 
 def card_for(session: Session, project: Project, now: datetime) -> KickoffCard:
@@ -26,7 +38,8 @@ def card_for(session: Session, project: Project, now: datetime) -> KickoffCard:
 def preview(session: Session, *, project: Project, now: datetime) -> dict:
     """The card as the owner sees it before (or after) it goes out, with the Approve button while it is a draft."""
     card = card_for(session, project, now)
-    return kickoff_preview(project, kickoff_card(project), posted=card.state != "draft")
+    return {"content": dump(KickoffPreview(project.id, project.slug, CardContent.of(project),
+                                           posted=card.state != "draft"))}
 
 
 def send_preview(session: Session, *, project: Project, now: datetime) -> OutboxMessage:
@@ -46,9 +59,10 @@ def approve(session: Session, *, project_id: int, by: str, now: datetime) -> Pro
         raise UserError("That project no longer exists.")
     card = card_for(session, project, now)
     if card.state != "draft":
-        raise UserError(f"The kickoff card for *{project.name}* was already approved by <@{card.approved_by}>.")
+        raise UserError(fmt("The kickoff card for *{name}* was already approved by {who}.", name=project.name,
+                            who=user_mention(card.approved_by)))
     row = outbox.enqueue(session, project=project, kind="kickoff", period_key=f"{card.id}:{card.revision}",
-                         payload=kickoff_card(project), now=now)
+                         payload={"content": card_content(project)}, now=now)
     card.state, card.approved_by, card.approved_at, card.outbox_id = "approved", by, now, row.id
     return project
 
@@ -65,17 +79,17 @@ def note_change(session: Session, *, project: Project, note: dict, now: datetime
     card = session.scalar(select(KickoffCard).where(KickoffCard.project_id == project.id))
     if card is None or card.state == "draft" or card.outbox_id is None:
         return None
-    fresh = kickoff_card(project)
+    fresh = card_content(project)
     if card.state == "approved":
         unsent = outbox.pending_for_update(session, row_id=card.outbox_id)
         if unsent is not None:
-            unsent.payload = fresh
+            unsent.payload = {"content": fresh}
             return None
     parent = session.get(OutboxMessage, card.outbox_id)
     card.revision += 1
     return outbox.enqueue(
         session, project=project, kind="kickoff-change", period_key=f"{card.id}:{card.revision}",
-        payload={**note, "card": fresh}, thread_of=parent, now=now,
+        payload={"content": note, "card": fresh}, thread_of=parent, now=now,
     )
 
 
@@ -84,11 +98,11 @@ def on_project_created(*, session: Session, project: Project, now: datetime, **_
 
 
 def on_project_changed(*, session: Session, project: Project, changes: dict, now: datetime, **_) -> None:
-    changes = {field: pair for field, pair in changes.items() if field in FIELD_LABELS and pair[0] != pair[1]}
+    changes = {field: pair for field, pair in changes.items() if field in CARD_FIELDS and pair[0] != pair[1]}
     if "channel_id" in changes:
         start_over(session, project=project, now=now)
     elif changes:
-        note_change(session, project=project, note=change_note(changes), now=now)
+        note_change(session, project=project, note=dump(KickoffChange(changes)), now=now)
 
 
 def start_over(session: Session, *, project: Project, now: datetime) -> None:
@@ -105,7 +119,8 @@ def start_over(session: Session, *, project: Project, now: datetime) -> None:
 
 
 def on_milestone_added(*, session: Session, project: Project, milestone: Milestone, now: datetime, **_) -> None:
-    note_change(session, project=project, note=milestone_note(milestone.title, milestone.due_date, project.tz), now=now)
+    note_change(session, project=project, note=dump(MilestoneAdded(milestone.title, milestone.due_date, project.tz)),
+                now=now)
 
 
 signals.project_created.connect(on_project_created)

@@ -6,12 +6,14 @@ from datetime import date, datetime
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from bot.blocks.owed import owed_line, owed_received_note, owed_reminder
 from bot.domain import outbox, update_parts
+from bot.domain.content import dump
 from bot.domain.errors import UserError
+from bot.domain.posts import OwedNeed, OwedReceived, OwedReminder, ProjectFacts
 from bot.domain.projects import business_hours, local_today
 from bot.domain.schedule import local_instant
 from bot.domain.text import clean_user_text
+from bot.mrkdwn import fmt
 from bot.models import Milestone, OutboxMessage, Project
 from bot.models.expectations import OwedItem
 
@@ -41,10 +43,14 @@ def open_items(session: Session, *, project_id: int) -> list[OwedItem]:
                                 .order_by(OwedItem.due_date, OwedItem.id)))
 
 
-def needs_from_client(*, session: Session, project: Project, now: datetime, **_) -> list[str]:
+def needs_from_client(*, session: Session, project: Project, now: datetime, **_) -> list[OwedNeed]:
     """Lines for the weekly update's "What we need from you"."""
     today = local_today(project, now)
-    return [owed_line(project, item, today, _blocked(session, item)) for item in open_items(session, project_id=project.id)]
+    return [_need(item, today, _blocked(session, item)) for item in open_items(session, project_id=project.id)]
+
+
+def _need(item: OwedItem, today: date, blocked: Milestone | None) -> OwedNeed:
+    return OwedNeed(item.title, item.due_date, today, blocked.title if blocked is not None else None)
 
 
 def _blocked(session: Session, item: OwedItem) -> Milestone | None:
@@ -65,15 +71,17 @@ def send_reminders(session: Session, *, now: datetime) -> int:
         item.last_reminded_at = now
         item.next_reminder_at = hours.add_days(now, REMIND_EVERY_BUSINESS_DAYS)
         outbox.enqueue(session, project=project, kind="owed-reminder", period_key=f"{item.id}:{item.reminders}",
-                       payload=owed_reminder(project, item, local_today(project, now), _blocked(session, item)), now=now)
+                       payload={"content": dump(OwedReminder(ProjectFacts.of(project), item.id, _need(
+                           item, local_today(project, now), _blocked(session, item))))}, now=now)
         sent += 1
     return sent
 
 
-def mark_received(session: Session, *, item_id: int, by: str, who: str, by_client: bool, now: datetime,
+def mark_received(session: Session, *, item_id: int, by: str, who: str | None, by_client: bool, now: datetime,
                   posted_in: str | None = None) -> OwedItem:
     """The item is in. Told to the team when the client says so; a late one blocking a milestone raises a delay.
 
+    `who` is the client's name as Slack gives it (None for the team, shown as a mention of `by`).
     With `posted_in` (the channel of the reminder whose button was pressed), an item of another channel is refused.
     """
     item = session.get(OwedItem, item_id)
@@ -82,14 +90,15 @@ def mark_received(session: Session, *, item_id: int, by: str, who: str, by_clien
     if posted_in is not None and not _reminded_in(session, item, posted_in):
         raise UserError("That button doesn't belong to a reminder in this channel. Nothing was changed.")
     if item.state != "open":
-        raise UserError(f"*{item.title}* is already marked received. Thank you!")
+        raise UserError(fmt("*{title}* is already marked received. Thank you!", title=item.title))
     project = session.get(Project, item.project_id)
     item.state, item.received_at, item.received_by = "received", now, by
     item.received_via = "client" if by_client else "team"
     if by_client:
         outbox.enqueue(session, project=project, kind="owed-received", period_key=str(item.id),
                        channel_id=project.internal_channel_id or project.owner_id,
-                       payload=owed_received_note(project, item, True, who), client_visible=False, now=now)
+                       payload={"content": dump(OwedReceived(ProjectFacts.of(project), item.title, True, who, by))},
+                       client_visible=False, now=now)
     days_late = (local_today(project, now) - item.due_date).days
     blocked = _blocked(session, item)
     if days_late > 0 and blocked is not None:

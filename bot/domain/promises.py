@@ -8,11 +8,13 @@ from datetime import datetime
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from bot.blocks.promises import promise_overdue, promise_reply, promise_warning
 from bot.domain import outbox
 from bot.domain.projects import business_hours
+from bot.domain.content import dump
+from bot.domain.posts import PromiseAlert, PromiseReply
 from bot.domain.text import clean_user_text
 from bot.models import Project
+from bot.mrkdwn import unescape
 from bot.models.expectations import ResponsePromise
 
 WARN_SHARE = 0.75
@@ -47,7 +49,7 @@ def inbound(event: dict, *, bot_user_id: str | None = None) -> Inbound | None:
     profile = event.get("user_profile") or {}
     return Inbound(
         channel=event["channel"], ts=event["ts"], thread_ts=thread_ts if thread_ts not in (None, event["ts"]) else None,
-        user=event["user"], team=event.get("user_team") or event.get("team"), text=event.get("text") or "",
+        user=event["user"], team=event.get("user_team") or event.get("team"), text=unescape(event.get("text") or ""),
         first_name=profile.get("first_name") or profile.get("display_name") or None,
     )
 
@@ -87,7 +89,7 @@ def open_promise(session: Session, *, project: Project, message: Inbound, name: 
     session.flush()
     if project.auto_ack:
         outbox.enqueue(session, project=project, kind="promise-ack", period_key=message.ts,
-                       payload=promise_reply(name, deadline), thread_ts=message.ts, urgent=True, now=now)
+                       payload={"content": dump(PromiseReply(name, deadline))}, thread_ts=message.ts, urgent=True, now=now)
     return promise
 
 
@@ -122,7 +124,7 @@ def send_alerts(session: Session, *, now: datetime) -> int:
         project = session.get(Project, promise.project_id)
         promise.overdue_alerted_at, promise.warned_at, promise.alert_at = now, promise.warned_at or now, None
         outbox.enqueue(session, project=project, kind="promise-overdue", period_key=str(promise.id),
-                       channel_id=project.owner_id, payload=promise_overdue(project, promise),
+                       channel_id=project.owner_id, payload=_alert(project, promise, now, overdue=True),
                        client_visible=False, now=now)
         sent += 1
     warn = due.where(ResponsePromise.warn_at <= now, ResponsePromise.warned_at.is_(None))
@@ -131,9 +133,14 @@ def send_alerts(session: Session, *, now: datetime) -> int:
         promise.warned_at, promise.alert_at = now, promise.deadline
         outbox.enqueue(session, project=project, kind="promise-warning", period_key=str(promise.id),
                        channel_id=project.internal_channel_id or project.owner_id,
-                       payload=promise_warning(project, promise, now), client_visible=False, now=now)
+                       payload=_alert(project, promise, now, overdue=False), client_visible=False, now=now)
         sent += 1
     return sent
+
+
+def _alert(project: Project, promise: ResponsePromise, now: datetime, *, overdue: bool) -> dict:
+    return {"content": dump(PromiseAlert(project.name, promise.user_name, promise.channel_id, promise.deadline,
+                                         promise.excerpt, now, overdue))}
 
 
 def kept_share(session: Session, *, project_id: int) -> tuple[int, int]:

@@ -8,6 +8,7 @@ from bot.domain.errors import UserError
 from bot.domain.projects import reschedule
 from bot.domain.schedule import WEEKDAYS, parse_business_days, parse_cadence, parse_clock_time, zone
 from bot.models import Project
+from bot.mrkdwn import Markup, code, fmt
 
 EXAMPLE = '/expect settings acme-website cadence="fri 16:00" tz=Europe/Berlin approval=required'
 HEALTH_CHOICES = {"on_track": "on_track", "at_risk": "at_risk", "off_track": "off_track", "auto": None}
@@ -102,11 +103,13 @@ def apply_settings(project: Project, values: dict, *, now: datetime) -> dict[str
     return changes
 
 
-def describe(project: Project) -> str:
+def describe(project: Project) -> Markup:
     day_names = ",".join(WEEKDAYS[int(d) - 1] for d in project.business_days)
     override = project.health_override or "auto"
-    return (f"updates `{WEEKDAYS[project.cadence_weekday]} {project.cadence_time}` in `{project.tz}` · "
-            f"approval `{project.approval_mode}` · preview `{project.preview_lead_hours}h` before · "
-            f"business hours `{project.business_start}-{project.business_end}` on {day_names} · "
-            f"budget `{project.weekly_budget}` posts a week · health `{override}` · "
-            f"auto-ack `{'on' if project.auto_ack else 'off'}`")
+    return fmt("updates {cadence} in {tz} · approval {approval} · preview {preview} before · business hours {hours} "
+               "on {days} · budget {budget} posts a week · health {health} · auto-ack {ack}",
+               cadence=code(f"{WEEKDAYS[project.cadence_weekday]} {project.cadence_time}"), tz=code(project.tz),
+               approval=code(project.approval_mode), preview=code(f"{project.preview_lead_hours}h"),
+               hours=code(f"{project.business_start}-{project.business_end}"), days=day_names,
+               budget=code(str(project.weekly_budget)), health=code(override),
+               ack=code("on" if project.auto_ack else "off"))

@@ -14,13 +14,16 @@ from datetime import datetime, timedelta
 from sqlalchemy import and_, func, or_, select
 from sqlalchemy.orm import Session, selectinload
 
-from bot.blocks.updates import expired_text, preview_blocks, reminder_blocks, update_blocks, update_text
 from bot.domain import outbox, update_parts
+from bot.domain.content import dump
 from bot.domain.errors import UserError
+from bot.domain.posts import (
+    ApprovalReminder, MilestoneFacts, ProjectFacts, UpdateExpired, UpdateFacts, UpdatePreview, WeeklyUpdatePost,
+)
 from bot.domain.projects import business_hours, health, local_today, reschedule
 from bot.domain.schedule import next_cadence, period_key, zone
 from bot.domain.text import clean_user_text
-from bot.models import Milestone, OutboxMessage, Project, WeeklyUpdate
+from bot.models import OutboxMessage, Project, WeeklyUpdate
 
 log = logging.getLogger(__name__)
 
@@ -37,15 +40,7 @@ PASSED = "This update's time has passed; the next update covers everything since
 @dataclass
 class UpdateContent:
     project: Project
-    health: str
-    done: list[Milestone]
-    in_progress: list[Milestone]
-    upcoming: list[Milestone]
-    needs: list[str]
-    extras: list[list[str]]
-    note: str | None
-    next_at: datetime
-    quiet: bool
+    post: WeeklyUpdatePost
     snapshot: dict
 
 
@@ -56,8 +51,13 @@ class Preview:
     content: UpdateContent
 
     @property
-    def blocks(self) -> list[dict]:
-        return preview_blocks(self.content, self.update)
+    def post(self) -> UpdatePreview:
+        """What the owner's preview shows, to render."""
+        return preview_post(self.content, self.update)
+
+
+def preview_post(content: UpdateContent, update: WeeklyUpdate) -> UpdatePreview:
+    return UpdatePreview(UpdateFacts.of(update), content.project.approval_mode, content.post)
 
 
 def snapshot_of(project: Project) -> dict:
@@ -89,8 +89,10 @@ def compose(session: Session, *, project: Project, update: WeeklyUpdate, previou
     quiet = (previous is not None and previous == snapshot and state == "on_track"
              and not (done or needs or extras or update.note))
     next_at = next_cadence(project.cadence_weekday, project.cadence_time, zone(project.tz), after=update.scheduled_for)
-    return UpdateContent(project, state, done, [m for m in open_ones if m.progress > 0], open_ones[:UPCOMING],
-                         needs, extras, update.note, next_at, quiet, snapshot)
+    facts = [MilestoneFacts.of(m) for m in done], [MilestoneFacts.of(m) for m in open_ones]
+    post = WeeklyUpdatePost(ProjectFacts.of(project), state, facts[0], [m for m in facts[1] if m.progress > 0],
+                            facts[1][:UPCOMING], needs, extras, update.note, next_at, quiet, bool(project.milestones))
+    return UpdateContent(project, post, snapshot)
 
 
 def _due(session: Session, column, now: datetime, limit: int) -> list[Project]:
@@ -137,7 +139,7 @@ def _previous(session: Session, project: Project) -> dict | None:
 
 
 def _payload(content: UpdateContent) -> dict:
-    return {"text": update_text(content), "blocks": update_blocks(content)}
+    return {"content": dump(content.post)}
 
 
 def _queue_all(session: Session, items: list[tuple[WeeklyUpdate, UpdateContent]], now: datetime) -> None:
@@ -163,8 +165,7 @@ def _remind(session: Session, project: Project, update: WeeklyUpdate, now: datet
     outbox.enqueue(
         session, project=project, kind="approval-reminder", period_key=f"{update.period_key}:{slot}",
         channel_id=project.owner_id, client_visible=False, now=now,
-        payload={"text": f"The weekly update for {project.name} is waiting for your approval.",
-                 "blocks": reminder_blocks(project, update)},
+        payload={"content": dump(ApprovalReminder(ProjectFacts.of(project), UpdateFacts.of(update)))},
     )
 
 
@@ -185,8 +186,7 @@ def send_previews(session: Session, *, now: datetime, limit: int) -> Counter:
         content = compose(session, project=project, update=update, previous=previous.get(project.id), now=now)
         previews.append({
             "project": project, "kind": "preview", "period_key": update.period_key, "channel_id": project.owner_id,
-            "client_visible": False, "payload": {"text": f"Preview of this week's update for {project.name}",
-                                                 "blocks": preview_blocks(content, update)},
+            "client_visible": False, "payload": {"content": dump(preview_post(content, update))},
         })
     outbox.enqueue_many(session, previews, now=now)
     counts["previews"] = len(previews)
@@ -253,7 +253,7 @@ def remind_waiting(session: Session, *, now: datetime, limit: int) -> Counter:
         update.state = "missed"
         outbox.enqueue(session, project=project, kind="approval-reminder", period_key=f"{update.period_key}:expired",
                        channel_id=project.owner_id, client_visible=False, now=now,
-                       payload={"text": expired_text(project)})
+                       payload={"content": dump(UpdateExpired(project.name))})
         counts["expired"] += 1
     return counts
 

@@ -8,6 +8,7 @@ from bot.commands import COMMANDS, CommandContext
 from bot.commands.parse import split
 from bot.domain import outbox
 from bot.listeners.common import ensure_team_member, in_transaction
+from bot.mrkdwn import code, fmt, unescape
 from bot.services import Services
 
 
@@ -16,7 +17,7 @@ def register(app: App, services: Services) -> None:
         after_commit: list = []
 
         def work(session):
-            args = split(command.get("text", ""))
+            args = split(unescape(command.get("text", "")))
             chosen = COMMANDS.get(args.sub) or COMMANDS["help"]
             if not chosen.public:
                 ensure_team_member(services, user_id=command["user_id"], team_id=command.get("team_id"))
@@ -29,7 +30,7 @@ def register(app: App, services: Services) -> None:
             if outbox.enqueued_in(session):
                 after_commit.append(services.dispatcher.kick)
             if args.sub and args.sub not in COMMANDS:
-                answer = reply(f"I don't know `{args.sub}`. Here is what I can do:", answer.get("blocks"))
+                answer = reply(fmt("I don't know {sub}. Here is what I can do:", sub=code(args.sub)), answer.get("blocks"))
             return answer
 
         answer = in_transaction(services, work, after_commit)

@@ -49,7 +49,7 @@ def in_transaction(services: Services, work: Callable[[Session], dict | None],
         with services.sessions.begin() as session:
             return work(session)
     except UserError as error:
-        answer = reply(str(error), [section(str(error))])
+        answer = reply(error.text, [section(error.text)])
     except Exception as error:
         answer = reply(apology(error)[1])
     if after_commit is not None:

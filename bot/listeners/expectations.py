@@ -12,10 +12,13 @@ from bot import ids
 from bot.blocks.checkins import comment_modal
 from bot.blocks.kickoff import approved_note
 from bot.blocks.owed import owed_sent
+from bot.blocks.render import render_payload
 from bot.domain import checkins, kickoff, owed, promises
 from bot.domain.errors import UserError
 from bot.listeners.common import apology, ensure_internal_actor, first_delivery, interaction_key, log
 from bot.listeners.events import MESSAGE_HANDLERS, REACTION_HANDLERS
+from bot.models import Project
+from bot.mrkdwn import escape, fmt, user_mention
 from bot.services import Services
 from bot.slack.gateway import OutcomeUnknown, RateLimited, SlackError
 
@@ -51,6 +54,11 @@ def _actor(body: dict) -> tuple[str, str | None, str]:
     return user.get("id", ""), user.get("team_id") or body.get("team", {}).get("id"), action.get("value", "")
 
 
+def survey_message(session: Session, checkin) -> dict:
+    """The check-in post as it stands now, rendered for its project."""
+    return render_payload(checkins.message_for(session, checkin), project=session.get(Project, checkin.project_id))
+
+
 def refresh_message(services: Services, channel: str, ts: str, payload: dict) -> None:
     """chat.update after the click is recorded: a failure is logged, since the database already holds the truth."""
     try:
@@ -67,7 +75,7 @@ def click(services: Services, body: dict, respond: Respond, work: Callable[[Sess
                 return None
             result = work(session)
     except UserError as error:
-        respond(text=str(error), response_type="ephemeral", replace_original=False)
+        respond(text=error.text, response_type="ephemeral", replace_original=False)
         return None
     services.dispatcher.kick()
     return result
@@ -111,7 +119,7 @@ def register(app: App, services: Services) -> None:
 
         project = click(services, body, respond, work)
         if project is not None:
-            respond(text=approved_note(project, user_id), replace_original=True)
+            respond(text=approved_note(project.channel_id, user_id), replace_original=True)
 
     def mark_owed_received(ack: Ack, body: dict, respond: Respond) -> None:
         ack()
@@ -119,23 +127,25 @@ def register(app: App, services: Services) -> None:
 
         def work(session):
             ensure_internal_actor(services, body)
-            return owed.mark_received(session, item_id=int(value), by=user_id, who=f"<@{user_id}>", by_client=False,
+            return owed.mark_received(session, item_id=int(value), by=user_id, who=None, by_client=False,
                                       now=services.clock.now())
 
         item = click(services, body, respond, work)
         if item is not None:
-            respond(text=f":white_check_mark: *{item.title}* is marked received.", replace_original=False)
+            respond(text=fmt(":white_check_mark: *{title}* is marked received.", title=item.title),
+                    replace_original=False)
 
     def mark_owed_sent(ack: Ack, body: dict, respond: Respond) -> None:
         ack()
         user_id, team_id, value = _actor(body)
         client = is_client_side(services, user_id, team_id)
-        who = first_name(services, user_id) if client else f"<@{user_id}>"
+        name = first_name(services, user_id) if client else None
         container = body.get("container", {})
         item = click(services, body, respond, lambda session: owed.mark_received(
-            session, item_id=int(value), by=user_id, who=who, by_client=client, now=services.clock.now(),
+            session, item_id=int(value), by=user_id, who=name, by_client=client, now=services.clock.now(),
             posted_in=container.get("channel_id") or ""))
         if item is not None and container.get("message_ts"):
+            who = escape(name) if client else user_mention(user_id)
             refresh_message(services, container["channel_id"], container["message_ts"], owed_sent(item, who))
 
     def record_survey_vote(ack: Ack, body: dict, respond: Respond) -> None:
@@ -147,7 +157,7 @@ def register(app: App, services: Services) -> None:
         checkin_id, score = (int(part) for part in value.split(":"))
         name = first_name(services, user_id)
         container = body.get("container", {})
-        updated = click(services, body, respond, lambda session: checkins.message_for(session, checkins.vote(
+        updated = click(services, body, respond, lambda session: survey_message(session, checkins.vote(
             session, checkin_id=checkin_id, user_id=user_id, name=name, score=score, now=services.clock.now(),
             posted_in=container.get("channel_id") or "")))
         if updated is not None and container.get("message_ts"):
@@ -164,7 +174,7 @@ def register(app: App, services: Services) -> None:
                 checkins.open_checkin(session, checkin_id=int(value),
                                       posted_in=body.get("container", {}).get("channel_id") or "")
         except UserError as error:
-            respond(text=str(error), response_type="ephemeral", replace_original=False)
+            respond(text=error.text, response_type="ephemeral", replace_original=False)
             return
         services.gateway.open_view(body["trigger_id"], comment_modal(int(value), "how it went"))
 
@@ -179,7 +189,7 @@ def register(app: App, services: Services) -> None:
             with services.sessions.begin() as session:
                 checkin = checkins.comment(session, checkin_id=int(view["private_metadata"]), user_id=user["id"],
                                            name=name, text=text, now=services.clock.now())
-                updated, where = checkins.message_for(session, checkin), (checkin.channel_id, checkin.ts)
+                updated, where = survey_message(session, checkin), (checkin.channel_id, checkin.ts)
         except UserError as error:
             ack(response_action="errors", errors={ids.CHECKIN_COMMENT_TEXT: str(error)[:150]})
             return

@@ -6,6 +6,7 @@ import json
 from slack_bolt import Ack, App, Respond
 
 from bot import ids
+from bot.blocks.render import render
 from bot.blocks.updates import note_modal
 from bot.domain.errors import UserError
 from bot.domain.updates import decide, find_update, record_sent, set_note
@@ -39,8 +40,7 @@ def register(app: App, services: Services) -> None:
                     return {}
                 update_id = _update_id(body["actions"][0].get("value"))
                 preview = decide(session, update_id=update_id, action=action, by=user, now=now)
-                return {"replace_original": True, "text": f"Weekly update for {preview.project.name}",
-                        "blocks": preview.blocks}
+                return {"replace_original": True, **render(preview.post, project=preview.project)}
 
             answer = in_transaction(services, work)
             ack()
@@ -75,7 +75,7 @@ def register(app: App, services: Services) -> None:
             with services.sessions.begin() as session:
                 preview = set_note(session, update_id=_update_id(str(meta.get("update", ""))), text=text or "",
                                    now=services.clock.now())
-                blocks, title = preview.blocks, f"Weekly update for {preview.project.name}"
+                message = render(preview.post, project=preview.project)
         except UserError as error:
             ack(response_action="errors", errors={ids.UPDATE_NOTE_INPUT: str(error)[:150]})
             return
@@ -85,7 +85,7 @@ def register(app: App, services: Services) -> None:
         ack()
         if meta.get("response_url"):
             try:
-                services.gateway.respond(meta["response_url"], text=title, blocks=blocks, replace_original=True)
+                services.gateway.respond(meta["response_url"], **message, replace_original=True)
             except Exception:
                 log.exception("could not refresh the update preview")
 

@@ -11,9 +11,8 @@ from datetime import datetime
 
 from sqlalchemy.orm import Session
 
-from bot.blocks import delays as render
+from bot.blocks.render import render_payload
 from bot.domain import delay_notices, delays
-from bot.domain.projects import local_today
 from bot.models import OutboxMessage
 from bot.models.delays import DelayAlert, DelayNotice
 from bot.slack.delivery import on_sent
@@ -36,7 +35,8 @@ def alert_refreshes(alerts: list[DelayAlert], now: datetime) -> list[Refresh]:
         if alert.id in seen or not (alert.channel_id and alert.ts):
             continue
         seen.add(alert.id)
-        out.append(Refresh(alert.channel_id, alert.ts, render.alert_message(alert, local_today(alert.project, now))))
+        out.append(Refresh(alert.channel_id, alert.ts, render_payload({"content": delays.alert_post(alert, now)},
+                                                                      project=alert.project)))
     return out
 
 
@@ -44,7 +44,8 @@ def notice_refresh(session: Session, notice: DelayNotice) -> list[Refresh]:
     row = session.get(OutboxMessage, notice.outbox_id) if notice.outbox_id else None
     if row is None or not row.ts:
         return []
-    return [Refresh(row.posted_channel_id or row.channel_id, row.ts, render.notice_message(notice, notice.project))]
+    message = render_payload(delay_notices.notice_post(notice, notice.project), project=notice.project)
+    return [Refresh(row.posted_channel_id or row.channel_id, row.ts, message)]
 
 
 def apply(gateway: SlackGateway, refreshes: list[Refresh]) -> None:

@@ -22,15 +22,18 @@ from datetime import datetime, timedelta
 from sqlalchemy import and_, or_, select
 from sqlalchemy.orm import Session, defer, sessionmaker
 
+from bot.blocks.render import render_payload
 from bot.clock import Clock
 from bot.domain import outbox
 from bot.models import OutboxMessage, Project
+from bot.mrkdwn import Markup, channel_link, fmt, user_mention
+from bot.mrkdwn import code as bare_code
 from bot.slack.gateway import OutcomeUnknown, Posted, RateLimited, SlackError, SlackGateway
 
 log = logging.getLogger(__name__)
 
 SentHook = Callable[[Session, OutboxMessage, datetime], None]
-PostedHook = Callable[[SlackGateway, OutboxMessage, Posted], None]
+PostedHook = Callable[[SlackGateway, OutboxMessage, Posted, dict], None]
 SENT_HOOKS: dict[str, SentHook] = {}
 POSTED_HOOKS: dict[str, PostedHook] = {}
 UNKNOWN_RECHECK = timedelta(seconds=10)
@@ -61,6 +64,7 @@ def on_posted(kind: str) -> Callable[[PostedHook], PostedHook]:
 class Claim:
     row: OutboxMessage
     in_doubt: bool
+    message: dict | None = None
 
 
 class Dispatcher:
@@ -123,10 +127,19 @@ class Dispatcher:
                 if row.client_visible and row.top_level:
                     top_in_flight.add(row.channel_id)
                 per_channel[row.channel_id] += 1
-                claims.append(Claim(row=row, in_doubt=row.state in ("sending", "unknown")))
+                claims.append(Claim(row=row, in_doubt=row.state in ("sending", "unknown"),
+                                    message=self._render(session, row)))
                 row.state, row.lease_owner = "sending", self.worker_id
                 row.lease_until, row.attempts = now + self.lease, row.attempts + 1
         return claims
+
+    def _render(self, session: Session, row: OutboxMessage) -> dict | None:
+        """The row's message, rendered now (so it speaks the project's language as it is at send time)."""
+        try:
+            return render_payload(row.payload, project=session.get(Project, row.project_id))
+        except Exception:
+            log.exception("outbox %s could not be rendered", row.id)
+            return None
 
     def _thread_ready(self, session: Session, row: OutboxMessage, now: datetime) -> bool:
         if row.thread_of_id is None or row.thread_ts:
@@ -225,8 +238,10 @@ class Dispatcher:
                                               thread_ts=row.thread_ts)
                 if ts:
                     return ("recovered", claim, Posted(channel=channel, ts=ts))
+            if claim.message is None:
+                return ("failed", claim, "render_failed", True)
             posted = self.gateway.post(
-                channel, text=row.payload.get("text", ""), blocks=row.payload.get("blocks"),
+                channel, text=claim.message.get("text", ""), blocks=claim.message.get("blocks"),
                 thread_ts=row.thread_ts, metadata=outbox.metadata_for(row),
             )
         except RateLimited as limited:
@@ -238,7 +253,7 @@ class Dispatcher:
         hook = POSTED_HOOKS.get(row.kind)
         if hook:
             try:
-                hook(self.gateway, row, posted)
+                hook(self.gateway, row, posted, claim.message)
             except Exception:
                 log.exception("after-post step for outbox %s failed", row.id)
         return ("sent", claim, posted)
@@ -279,7 +294,7 @@ class Dispatcher:
         if not permanent or row.kind == "attention":
             return
         project = session.get(Project, row.project_id)
-        project.attention = f"Slack refused a post to <#{row.channel_id}>: `{code}`"
+        project.attention = attention_note(row.channel_id, code)
         outbox.enqueue(
             session, project=project, kind="attention", period_key=f"{code}:{row.id}", channel_id=project.owner_id,
             payload={"text": attention_text(project, row.channel_id, code)}, client_visible=False, now=now,
@@ -287,14 +302,23 @@ class Dispatcher:
 
 
 FIXES = {
-    "not_in_channel": "invite me with `/invite @expect` in <#{channel}>",
-    "channel_not_found": "check that <#{channel}> still exists and invite me with `/invite @expect`",
-    "is_archived": "unarchive <#{channel}> or move the project with `/expect settings {slug} channel=#new-channel`",
+    "not_in_channel": "invite me with `/invite @expect` in {where}",
+    "channel_not_found": "check that {where} still exists and invite me with `/invite @expect`",
+    "is_archived": "unarchive {where} or move the project with {settings}",
 }
 
 
-def attention_text(project: Project, channel: str, code: str) -> str:
-    fix = FIXES.get(code, "reinstall the app or ask a workspace admin to check its token").format(
-        channel=channel, slug=project.slug)
-    return (f":warning: I couldn't post to <#{channel}> for *{project.name}*: Slack said `{code}`. "
-            f"I've stopped trying. To fix it, {fix}.")
+def _where(channel: str) -> Markup:
+    return user_mention(channel) if channel[:1] in ("U", "W") else channel_link(channel)
+
+
+def attention_note(channel: str, code: str) -> Markup:
+    """What `project.attention` says after a refused post (template text: shown as is)."""
+    return fmt("Slack refused a post to {where}: {code}", where=_where(channel), code=bare_code(code))
+
+
+def attention_text(project: Project, channel: str, code: str) -> Markup:
+    fix = fmt(FIXES.get(code, "reinstall the app or ask a workspace admin to check its token"), where=_where(channel),
+              settings=bare_code(f"/expect settings {project.slug} channel=#new-channel"))
+    return fmt(":warning: I couldn't post to {where} for *{name}*: Slack said {code}. I've stopped trying. "
+               "To fix it, {fix}.", where=_where(channel), name=project.name, code=bare_code(code), fix=fix)

@@ -8,13 +8,13 @@ from bot.slack.gateway import Posted, SlackGateway
 
 
 @on_posted("kickoff")
-def pin_kickoff_card(gateway: SlackGateway, row: OutboxMessage, posted: Posted) -> None:
+def pin_kickoff_card(gateway: SlackGateway, row: OutboxMessage, posted: Posted, message: dict) -> None:
     gateway.pin(posted.channel, posted.ts)
 
 
 @on_posted("kickoff-change")
-def update_pinned_card(gateway: SlackGateway, row: OutboxMessage, posted: Posted) -> None:
-    card = row.payload.get("card")
+def update_pinned_card(gateway: SlackGateway, row: OutboxMessage, posted: Posted, message: dict) -> None:
+    card = message.get("card")
     if card and row.thread_ts:
         gateway.update(posted.channel, row.thread_ts, text=card["text"], blocks=card["blocks"])
 
