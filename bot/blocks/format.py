@@ -101,7 +101,7 @@ def button(text: str, action_id: str, value: str, style: str | None = None) -> d
 
 def reply(text: str, blocks: list | None = None) -> dict:
     """An ephemeral answer to a slash command; plain `str` is escaped."""
-    body = {"response_type": "ephemeral", "text": shorten(str(escape(text)))}
+    body = {"response_type": "ephemeral", "text": Markup(shorten(escape(text)))}
     if blocks:
         body["blocks"] = fit(blocks)
     return body

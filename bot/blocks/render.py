@@ -11,7 +11,7 @@ from bot.blocks import checkins, delays, kickoff, owed, promises, updates
 from bot.blocks.format import fit, shorten
 from bot.domain import posts
 from bot.domain.content import load
-from bot.mrkdwn import escape
+from bot.mrkdwn import Markup, escape
 
 DEFAULT_LOCALE = "en"
 BUILDERS: dict[type, Callable[[object], dict]] = {
@@ -50,7 +50,7 @@ def render(content, *, project=None) -> dict:
     """`content` as a Slack message for `project`'s readers: escaped, and within Slack's limits."""
     locale_for(project)
     message = BUILDERS[type(content)](content)
-    rendered = {"text": shorten(str(escape(message["text"])))}
+    rendered = {"text": Markup(shorten(escape(message["text"])))}
     if message.get("blocks"):
         rendered["blocks"] = fit(message["blocks"])
     return rendered

@@ -252,10 +252,10 @@ def snooze(alert: DelayAlert, *, by: str, now: datetime) -> None:
 
 def check_new_date(milestone: Milestone, new_date: date, today: date, *, example: str | None = None) -> None:
     if milestone.state == "done":
-        raise UserError(f"“{milestone.title}” is already done.", example)
+        raise UserError(fmt("“{title}” is already done.", title=milestone.title), example)
     if new_date == milestone.due_date:
-        raise UserError(f"“{milestone.title}” is already due {short_date(new_date)}. Pick another date.",
-                        example)
+        raise UserError(fmt("“{title}” is already due {day}. Pick another date.", title=milestone.title,
+                            day=short_date(new_date)), example)
     if new_date < today:
         raise UserError(f"{short_date(new_date)} is in the past. Pick today or a later date.", example)
 
@@ -298,7 +298,7 @@ def close_on_done(*, session: Session, project: Project, milestone: Milestone, b
 def flag_risk(session: Session, *, milestone: Milestone, why: str, by: str, now: datetime) -> DelayAlert:
     """The owner says a milestone is at risk: record why and alert the team now (or note it on the open alert)."""
     if milestone.state == "done":
-        raise UserError(f"“{milestone.title}” is already done.")
+        raise UserError(fmt("“{title}” is already done.", title=milestone.title))
     milestone.risk_note = why
     alert = raise_alert(session, milestone=milestone, kind="at_risk", reason=flagged_reason(by, why), now=now,
                         source="owner")

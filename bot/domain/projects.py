@@ -12,6 +12,7 @@ from bot.domain.errors import UserError
 from bot.domain.schedule import BusinessHours, next_cadence, zone
 from bot.domain.text import clean_user_text, slugify
 from bot.models import Milestone, Project
+from bot.mrkdwn import Markup, code, fmt
 
 AT_RISK_BUSINESS_DAYS = 3
 HEALTH_LABELS = {"on_track": "On track", "at_risk": "At risk", "off_track": "Off track"}
@@ -57,7 +58,8 @@ def create_project(session: Session, *, team_id: str, new: NewProject, created_b
         select(Project).where(Project.team_id == team_id, (Project.slug == slug) | (func.lower(Project.name) == name.lower()))
     )
     if clash:
-        raise UserError(f"A project called *{clash.name}* (`{clash.slug}`) already exists. Pick another name.")
+        raise UserError(fmt("A project called *{name}* ({slug}) already exists. Pick another name.", name=clash.name,
+                            slug=code(clash.slug)))
     client = clean_user_text(new.client_name, field="client name", limit=200) if new.client_name else None
     project = Project(
         team_id=team_id, slug=slug, name=name, client_name=client, channel_id=new.channel_id,
@@ -115,8 +117,9 @@ def find_project(session: Session, *, team_id: str, ref: str) -> Project:
         return project
     slugs = list(session.scalars(select(Project.slug).where(Project.team_id == team_id, Project.status == "active")))
     close = difflib.get_close_matches(slugify(ref), slugs, n=3, cutoff=0.5)
-    hint = f" Did you mean {', '.join(f'`{s}`' for s in close)}?" if close else " `/expect list` shows them all."
-    raise UserError(f"There is no project `{ref}`.{hint}")
+    hint = (fmt(" Did you mean {slugs}?", slugs=Markup(", ").join(code(s) for s in close)) if close
+            else Markup(" `/expect list` shows them all."))
+    raise UserError(fmt("There is no project {ref}.{hint}", ref=code(ref), hint=hint))
 
 
 def find_milestone(project: Project, ref: str) -> Milestone:
@@ -128,7 +131,7 @@ def find_milestone(project: Project, ref: str) -> Milestone:
             return milestone
     known = ", ".join(f"#{m.number} {m.title}" for m in project.milestones) or "none yet"
     raise UserError(
-        f"*{project.name}* has no milestone `{ref}`. Its milestones: {known}.",
+        fmt("*{name}* has no milestone {ref}. Its milestones: {known}.", name=project.name, ref=code(ref), known=known),
         f'/expect progress {project.slug} #1 50%',
     )
 
@@ -139,7 +142,7 @@ def add_milestone(session: Session, *, project: Project, title: str, due: date, 
     if not title:
         raise UserError("Give the milestone a title.", f'/expect add-milestone {project.slug} "Design sign-off" due=fri')
     if any(m.title.lower() == title.lower() for m in project.milestones):
-        raise UserError(f"*{project.name}* already has a milestone called “{title}”.")
+        raise UserError(fmt("*{name}* already has a milestone called “{title}”.", name=project.name, title=title))
     today = local_today(project, now)
     previous = [m.due_date for m in project.milestones if m.due_date <= due]
     start = min(max(previous, default=today), today)
