@@ -25,6 +25,7 @@ from bot.db import upgrade
 from bot.devtools.fakeslack import FakeSlack
 from bot.devtools.signed import ALICE, BOB, HOME, INTERNAL, PARTNER, SECRET, SHARED, SlackClient
 from bot.models import OutboxMessage, Project, SeenDelivery
+from bot.mrkdwn import unescape
 from bot.services import Services, build_services
 from bot.settings import Settings
 from bot.web import make_server, stop_server
@@ -156,7 +157,8 @@ def _readable(reply: dict) -> str:
     text = "\n".join(texts) or reply.get("text", "")
     text = re.sub(r"<!date\^[^|>]*\|([^>]*)>", r"\1", text)
     text = re.sub(r"<#([CG]\w+)(\|[^>]*)?>", lambda m: "#" + _CHANNELS.get(m.group(1), m.group(1)), text)
-    return re.sub(r"<@([UW]\w+)(\|[^>]*)?>", lambda m: "@" + _WHO.get(m.group(1), m.group(1)).split()[0], text)
+    text = re.sub(r"<@([UW]\w+)(\|[^>]*)?>", lambda m: "@" + _WHO.get(m.group(1), m.group(1)).split()[0], text)
+    return unescape(text)
 
 
 def registration(demo: Demo) -> None:

@@ -3,9 +3,11 @@ import re
 
 from bot import ids
 from bot.models import Project, WeeklyUpdate
-from bot.models.delays import DelayNotice
+from bot.models.delays import DelayAlert, DelayNotice
 from bot.models.expectations import OwedItem
-from tests.expectations_support import buttons, deliver, eventually, of_kind, press, rows, send_event, tick, utc
+from tests.expectations_support import (
+    FIXTURES, buttons, deliver, eventually, of_kind, press, rows, send_event, tick, utc,
+)
 from tests.slackreq import ALICE, BOB, INTERNAL, PARTNER, SHARED
 
 ALLOWED_MENTIONS = {f"@{ALICE}", f"@{BOB}", f"#{SHARED}", f"#{INTERNAL}"}
@@ -90,6 +92,18 @@ def test_team_text_is_shown_never_parsed(slack, services, fake_slack, clock):
     command(slack, answers, f'scope {slug} include="x {"&amp;" * 990}"')
     command(slack, answers, f'owe {slug} "Logo <#C0EVIL0001> *FREE*" due=2026-11-23 blocks=#3')
     command(slack, answers, f'risk {slug} #1 "{HOSTILE}"')
+    deliver(services)
+    [alert] = rows(services, DelayAlert)
+    press(slack, fake_slack, ids.DELAY_ALERT_NOTIFY, str(alert.id), channel=INTERNAL, message_ts=alert.ts,
+          answer_by="views.open")
+    compose = {block: {block: {"type": "plain_text_input", "value": TYPED}}
+               for block in (ids.DELAY_NOTIFY_REASON, ids.DELAY_NOTIFY_IMPACT, ids.DELAY_NOTIFY_NEEDS)}
+    compose[ids.DELAY_NOTIFY_DATE] = {ids.DELAY_NOTIFY_DATE: {"type": "datepicker", "selected_date": "2026-12-11"}}
+    pushed = slack.view_submission(ids.DELAY_NOTIFY_VIEW, compose, private_metadata=str(alert.id))
+    assert pushed.json.get("response_action") == "push", pushed.body
+    answers.append(pushed)
+    answers.append(slack.view_submission(ids.DELAY_PREVIEW_VIEW, {},
+                                         private_metadata=pushed.json["view"]["private_metadata"]))
     command(slack, answers, f'delay {slug} #2 to=2026-12-18 reason="{HOSTILE}" impact="{HOSTILE}" '
                             f'needs="{HOSTILE}" urgent')
     command(slack, answers, f"progress {slug} #5 40%")
@@ -108,6 +122,9 @@ def test_team_text_is_shown_never_parsed(slack, services, fake_slack, clock):
     for day in range(23, 31):
         for hour in (7, 8, 9, 10, 16):
             tick(services, clock, utc(2026, 11, day, hour))
+    home = json.loads((FIXTURES / "event_app_home_opened.json").read_text())["event"]
+    send_event(slack, services, {**home, "user": ALICE, "tab": "home"})
+    assert eventually(lambda: fake_slack.calls_to("views.publish"))
     kinds = {m.get("metadata", {}).get("event_payload", {}).get("kind") for m in fake_slack.messages(SHARED)}
     assert {"kickoff", "kickoff-change", "update", "delay_notice", "owed-reminder", "delivered", "checkin"} <= kinds
     sent = assert_only_template_markup(fake_slack, answers)

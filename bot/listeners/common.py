@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session
 from bot.blocks.format import reply, section
 from bot.domain.errors import NotAllowed, UserError
 from bot.models import SeenDelivery
+from bot.mrkdwn import Markup, code, fmt
 from bot.services import Services
 from bot.slack.gateway import SlackError
 
@@ -31,11 +32,11 @@ def ensure_team_member(services: Services, *, user_id: str, team_id: str | None)
         raise refusal
 
 
-def apology(error: Exception) -> tuple[str, str]:
+def apology(error: Exception) -> tuple[str, Markup]:
     error_id = uuid.uuid4().hex[:8]
     log.error("error %s: %s", error_id, error, exc_info=error)
-    return error_id, (f":warning: Sorry, something went wrong on our side and nothing was changed. "
-                      f"If it happens again, quote error id `{error_id}`.")
+    return error_id, fmt(":warning: Sorry, something went wrong on our side and nothing was changed. "
+                         "If it happens again, quote error id {error_id}.", error_id=code(error_id))
 
 
 def in_transaction(services: Services, work: Callable[[Session], dict | None],
