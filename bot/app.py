@@ -1,16 +1,29 @@
 """The Bolt app, built by a factory from the services."""
 from __future__ import annotations
 
-from slack_bolt import App
+from slack_bolt import App, BoltRequest, BoltResponse
 
 from bot.commands import load_all
 from bot.listeners import register_listeners
 from bot.services import Services
 
 
+class ExpectApp(App):
+    """Bolt's App, with every request's Slack calls held to the time Slack gives us to answer."""
+
+    def __init__(self, *, services: Services, **kwargs):
+        self._services = services
+        super().__init__(**kwargs)
+
+    def dispatch(self, req: BoltRequest) -> BoltResponse:
+        with self._services.gateway.serving_request():
+            return super().dispatch(req)
+
+
 def create_app(services: Services) -> App:
     load_all()
-    app = App(
+    app = ExpectApp(
+        services=services,
         token=services.settings.bot_token,
         signing_secret=services.settings.signing_secret or "socket-mode",
         client=services.gateway.bolt_client,

@@ -34,6 +34,7 @@ class Services:
 
     def close(self) -> None:
         self.dispatcher.close()
+        self.gateway.close()
         self.engine.dispose()
 
 

@@ -57,6 +57,7 @@ def fake_slack():
     fake.add_channel("C07ARCHIVE1", "old-project", is_archived=True)
     yield fake
     fake.stop()
+    assert fake.broken_rules == [], "the bot sent Slack something real Slack refuses"
 
 
 @pytest.fixture

@@ -18,7 +18,7 @@ pytestmark = pytest.mark.filterwarnings("ignore:The top-level `text` argument:Us
 
 @pytest.fixture
 def fake():
-    with FakeSlack() as f:
+    with FakeSlack(scopes=None) as f:
         f.add_channel("C0GENERAL01", "general")
         yield f
 
@@ -26,6 +26,9 @@ def fake():
 @pytest.fixture
 def client(fake):
     return WebClient(token=fake.token, base_url=fake.base_url, retry_handlers=[])
+
+
+BUTTON = {"type": "button", "text": {"type": "plain_text", "text": "Go"}, "action_id": "go", "value": "1"}
 
 
 def error_of(call):
@@ -123,6 +126,15 @@ def test_post_message_channel_errors(client, fake, setup, error):
         ({"text": "x" * 40001}, "msg_too_long"),
         ({"blocks": [{"type": "divider"}] * 51}, "invalid_blocks"),
         ({"blocks": [{"type": "section", "text": {"type": "mrkdwn", "text": "x" * 3001}}]}, "invalid_blocks"),
+        ({"blocks": [{"type": "header", "text": {"type": "plain_text", "text": "h" * 151}}]}, "invalid_blocks"),
+        ({"blocks": [{"type": "header", "text": {"type": "mrkdwn", "text": "*h*"}}]}, "invalid_blocks"),
+        ({"blocks": [{"type": "context", "elements": [{"type": "mrkdwn", "text": "c"}] * 11}]}, "invalid_blocks"),
+        ({"blocks": [{"type": "actions", "elements": [BUTTON | {"text": {"type": "plain_text", "text": "b" * 76}}]}]},
+         "invalid_blocks"),
+        ({"blocks": [{"type": "actions", "elements": [BUTTON | {"action_id": "a" * 256}]}]}, "invalid_blocks"),
+        ({"blocks": [{"type": "actions", "elements": [BUTTON | {"value": "v" * 2001}]}]}, "invalid_blocks"),
+        ({"blocks": [{"type": "section", "text": {"type": "mrkdwn", "text": "x"}, "colour": "red"}]}, "invalid_blocks"),
+        ({"blocks": [{"type": "carousel"}]}, "invalid_blocks"),
     ],
 )
 def test_post_message_content_errors(client, kwargs, error):
@@ -217,7 +229,8 @@ def test_cannot_update_human_message(client, fake):
 
 
 def test_views_open_and_update(client):
-    view = {"type": "modal", "title": {"type": "plain_text", "text": "New"}, "blocks": [], "external_id": "ext-1"}
+    view = {"type": "modal", "title": {"type": "plain_text", "text": "New"}, "blocks": [{"type": "divider"}],
+            "external_id": "ext-1"}
     opened = client.views_open(trigger_id="123.456", view=view)["view"]
     assert opened["id"].startswith("V") and opened["hash"]
     updated = client.views_update(external_id="ext-1", view={**view, "blocks": [{"type": "divider"}]})["view"]
@@ -260,7 +273,7 @@ def test_auto_channels_and_ts_are_unique_under_concurrency():
 
 
 def test_views_publish_keeps_one_home_view_per_user(client):
-    home = {"type": "home", "blocks": []}
+    home = {"type": "home", "blocks": [{"type": "divider"}]}
     first = client.views_publish(user_id="U0ALICE0001", view=home)["view"]
     second = client.views_publish(user_id="U0ALICE0001", view=home)["view"]
     assert first["id"] == second["id"] and first["hash"] != second["hash"]
@@ -300,3 +313,81 @@ def test_command_line_server_answers():
     finally:
         proc.terminate()
         proc.wait(timeout=5)
+
+
+def test_invalid_blocks_say_where_as_slack_does(client):
+    blocks = [{"type": "divider"}, {"type": "section", "text": {"type": "mrkdwn", "text": "x" * 3001}}]
+    response = error_of(lambda: client.chat_postMessage(channel="C0GENERAL01", text="x", blocks=blocks))
+    [message] = response["response_metadata"]["messages"]
+    assert message.startswith("[ERROR]") and message.endswith("[json-pointer:/blocks/1]")
+
+
+def test_blocks_within_limits_are_accepted(client, fake):
+    blocks = [{"type": "header", "text": {"type": "plain_text", "text": "h" * 150}},
+              {"type": "section", "text": {"type": "mrkdwn", "text": "x" * 3000}, "accessory": BUTTON},
+              {"type": "actions", "elements": [BUTTON | {"action_id": "a" * 255, "value": "v" * 2000}]},
+              {"type": "context", "elements": [{"type": "mrkdwn", "text": "c"}] * 10}]
+    client.chat_postMessage(channel="C0GENERAL01", text="x", blocks=blocks + [{"type": "divider"}] * 46)
+    assert len(fake.messages("C0GENERAL01")[0]["blocks"]) == 50
+
+
+@pytest.mark.parametrize("change", [
+    {"title": {"type": "plain_text", "text": "t" * 25}},
+    {"title": {"type": "mrkdwn", "text": "Title"}},
+    {"blocks": [{"type": "divider"}] * 101},
+    {"blocks": [{"type": "input", "label": {"type": "plain_text", "text": "L"}}]},
+])
+def test_views_refused_as_slack_refuses_them(client, change):
+    view = {"type": "modal", "title": {"type": "plain_text", "text": "Fine"}, "blocks": [{"type": "divider"}]}
+    response = error_of(lambda: client.views_open(trigger_id="1.2", view={**view, **change}))
+    assert response["error"] == "invalid_arguments"
+    assert response["response_metadata"]["messages"][0].startswith("[ERROR]")
+
+
+def test_scopes_come_from_the_manifest():
+    with FakeSlack() as fake:
+        fake.add_channel("C0GENERAL01", "general")
+        client = WebClient(token=fake.token, base_url=fake.base_url, retry_handlers=[])
+        ts = client.chat_postMessage(channel="C0GENERAL01", text="x")["ts"]
+        response = error_of(lambda: client.reactions_add(channel="C0GENERAL01", timestamp=ts, name="eyes"))
+        assert (response["error"], response["needed"]) == ("missing_scope", "reactions:write")
+        assert "chat:write" in response["provided"].split(",")
+        assert fake.messages("C0GENERAL01")[0].get("reactions") is None
+
+
+def test_missing_scope_depends_on_the_conversation_kind():
+    with FakeSlack(scopes={"channels:history", "chat:write", "im:write"}) as fake:
+        fake.add_user("U0ALICE0001", "alice")
+        fake.add_channel("C0GENERAL01", "general")
+        fake.add_channel("C0PRIVATE01", "secret", is_private=True)
+        client = WebClient(token=fake.token, base_url=fake.base_url, retry_handlers=[])
+        dm = client.conversations_open(users="U0ALICE0001")["channel"]["id"]
+        assert client.conversations_history(channel="C0GENERAL01")["ok"]
+        assert error_of(lambda: client.conversations_history(channel="C0PRIVATE01"))["needed"] == "groups:history"
+        assert error_of(lambda: client.conversations_history(channel=dm))["needed"] == "im:history"
+
+
+def test_slow_down_delays_one_method_only(client, fake):
+    fake.slow_down("users.info", 2)
+    fake.add_user("U0ALICE0001", "alice")
+    started = threading.Thread(target=client.users_info, kwargs={"user": "U0ALICE0001"})
+    started.start()
+    fake.wait_for("users.info")
+    assert started.is_alive()
+    client.auth_test()
+    assert started.is_alive()
+    started.join(timeout=5)
+    assert not started.is_alive()
+
+
+def test_stall_holds_calls_until_released(client, fake):
+    release = fake.stall("chat.postMessage")
+    answers = []
+    caller = threading.Thread(target=lambda: answers.append(client.chat_postMessage(channel="C0GENERAL01", text="x")))
+    caller.start()
+    fake.wait_for("chat.postMessage")
+    caller.join(timeout=0.2)
+    assert answers == [] and caller.is_alive()
+    release.set()
+    caller.join(timeout=5)
+    assert answers[0]["ok"]

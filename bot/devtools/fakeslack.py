@@ -2,6 +2,8 @@
 
 Point ``slack_sdk.WebClient(token=..., base_url=fake.base_url)`` at it. Standard library only.
 Run standalone with ``python -m bot.devtools.fakeslack --port 8999 [--latency S] [--channels-auto]``.
+Like Slack, it grants only the bot scopes of the repository's ``manifest.yml`` and refuses Block Kit that breaks
+Slack's rules.
 """
 import argparse
 import json
@@ -9,15 +11,42 @@ import threading
 import time
 from collections import defaultdict, deque
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
 from urllib.parse import parse_qsl, urlsplit
 
+import yaml
+
 from bot.devtools.fakeslack_methods import WebApiMethods, _decode, _Err, _need, _render_blocks, _tz_info
+
+
+MANIFEST = Path(__file__).resolve().parents[2] / "manifest.yml"
+METHOD_SCOPES = {  # the bot scope each method needs; "{kind}" is the conversation's: channels, groups, im, mpim
+    "chat.postMessage": "chat:write", "chat.update": "chat:write", "chat.delete": "chat:write",
+    "chat.postEphemeral": "chat:write", "users.info": "users:read", "pins.add": "pins:write",
+    "pins.remove": "pins:write", "reactions.add": "reactions:write", "conversations.open": "im:write",
+    "conversations.join": "channels:join", "conversations.info": "{kind}:read",
+    "conversations.history": "{kind}:history", "conversations.replies": "{kind}:history",
+}
+
+
+RULE_ERRORS = frozenset({"invalid_blocks", "invalid_arguments", "missing_scope"})
+
+
+def manifest_scopes(path: Path = MANIFEST) -> frozenset[str] | None:
+    """The bot scopes a manifest grants; None (everything) when there is no manifest to read."""
+    if not path.exists():
+        return None
+    manifest = yaml.safe_load(path.read_text())
+    return frozenset(manifest["oauth_config"]["scopes"]["bot"])
 
 
 class _Server(ThreadingHTTPServer):
     daemon_threads = True
     request_queue_size = 256
     allow_reuse_address = True
+
+    def handle_error(self, request, client_address):
+        pass  # a client that gave up on a slow answer closed its socket: Slack would not complain either
 
 
 class _Handler(BaseHTTPRequestHandler):
@@ -59,12 +88,15 @@ class FakeSlack(WebApiMethods):
 
     def __init__(self, *, token="xoxb-test-token", team_id="T0HOME0001", team_name="Acme Eng",
                  bot_user_id="U07BOTUSER1", bot_id="B07EXPECT01", app_id="A07EXPECT01",
-                 host="127.0.0.1", port=0, latency=0.0, auto_channels=False):
+                 host="127.0.0.1", port=0, latency=0.0, auto_channels=False, scopes=MANIFEST):
         self.token, self.team_id, self.team_name = token, team_id, team_name
+        self.scopes = manifest_scopes(scopes) if isinstance(scopes, Path) else scopes and frozenset(scopes)
+        self._slow: dict[str, float | threading.Event] = {}
         self.bot_user_id, self.bot_id, self.app_id = bot_user_id, bot_id, app_id
         self.host, self.port, self.auto_channels, self._latency = host, port, auto_channels, latency
         self._lock = threading.Lock()
         self.calls: list[dict] = []
+        self.broken_rules: list[dict] = []  # calls refused for breaking Slack's rules: a bug in the caller
         self._counts, self._posts_by_outbox = defaultdict(int), defaultdict(int)
         self._failures: dict[str, deque] = defaultdict(deque)
         self._users, self._convs, self._dms, self._views, self._homes = {}, {}, {}, {}, {}
@@ -84,6 +116,9 @@ class FakeSlack(WebApiMethods):
 
     def stop(self) -> None:
         """Stop the server and wait for its thread."""
+        for held in list(self._slow.values()):
+            if isinstance(held, threading.Event):
+                held.set()
         if self._server:
             self._server.shutdown()
             self._server.server_close()
@@ -174,6 +209,18 @@ class FakeSlack(WebApiMethods):
         """Sleep ``seconds`` before answering every API call."""
         self._latency = float(seconds)
 
+    def slow_down(self, method: str, seconds: float) -> None:
+        """Answer ``method`` only after ``seconds`` (0 answers at once again); the call is recorded on arrival."""
+        with self._lock:
+            self._slow[method] = float(seconds)
+
+    def stall(self, method: str) -> threading.Event:
+        """Hold every call of ``method`` until the returned event is set (or the fake stops)."""
+        release = threading.Event()
+        with self._lock:
+            self._slow[method] = release
+        return release
+
     def reset_calls(self) -> None:
         """Forget recorded calls and per-method call counts."""
         with self._lock:
@@ -226,6 +273,11 @@ class FakeSlack(WebApiMethods):
             self._counts[method] += 1
             queue = self._failures.get(method)
             fail = queue.popleft() if queue else None
+            slow = self._slow.get(method)
+        if isinstance(slow, threading.Event):
+            slow.wait(timeout=60)
+        elif slow:
+            time.sleep(slow)
         if fail and not fail["drop"]:
             if fail["status"] == 429:
                 retry_after = {"Retry-After": str(fail["retry_after"] or 1)}
@@ -237,14 +289,29 @@ class FakeSlack(WebApiMethods):
         with self._lock:
             try:
                 _need(not error, error)
+                self._check_scope(method, args)
                 result = handler(args)
             except _Err as e:
-                result = {"ok": False, "error": str(e)}
+                result = {"ok": False, "error": str(e), **e.extra}
+                if str(e) in RULE_ERRORS:
+                    self.broken_rules.append({"method": method, **result})
             data = json.dumps(result).encode()
         if fail:
             h.close_connection = True
         else:
             h.send(200, data)
+
+    def _check_scope(self, method, args):
+        needed = METHOD_SCOPES.get(method)
+        if needed is None or self.scopes is None:
+            return
+        if "{kind}" in needed:
+            conv = self._convs.get(args.get("channel") or "")
+            info = conv.info if conv else {}
+            kind = "im" if info.get("is_im") else "mpim" if info.get("is_mpim") else \
+                "groups" if info.get("is_private") else "channels"
+            needed = needed.format(kind=kind)
+        _need(needed in self.scopes, "missing_scope", needed=needed, provided=",".join(sorted(self.scopes)))
 
     def _response_url(self, h, name, body):
         try:
@@ -267,9 +334,11 @@ class FakeSlack(WebApiMethods):
             if name in ("messages", "stats", "transcript"):
                 return h.send(200, self.messages(q.get("channel", "")) if name == "messages"
                               else self.stats() if name == "stats" else {"ok": True, "transcript": self.transcript()})
-            if post and name in ("latency", "reset", "fail_next"):
+            if post and name in ("latency", "reset", "fail_next", "slow_down"):
                 if name == "latency":
                     self.set_latency(payload.get("seconds", 0))
+                elif name == "slow_down":
+                    self.slow_down(payload["method"], payload.get("seconds", 0))
                 else:
                     self.reset() if name == "reset" else self.fail_next(**payload)
                 return h.send(200, {"ok": True})

@@ -5,16 +5,20 @@ import time
 from bisect import bisect_left, bisect_right
 from urllib.parse import parse_qsl
 
+from bot.devtools.fakeslack_blocks import message_block_errors, view_errors
+
 _JSON_ARGS = ("blocks", "attachments", "metadata", "view")
 _TRUE = (True, 1, "true", "True", "1")
 
 class _Err(Exception):
-    pass
+    def __init__(self, error, **extra):
+        super().__init__(error)
+        self.extra = extra
 
 
-def _need(condition, error):
+def _need(condition, error, **extra):
     if not condition:
-        raise _Err(error)
+        raise _Err(error, **extra)
 
 
 class _Conv:
@@ -131,12 +135,9 @@ class WebApiMethods:
     @staticmethod
     def _check_content(a):
         text, blocks = a.get("text"), a.get("blocks")
-        _need(blocks is None or isinstance(blocks, list), "invalid_blocks")
+        problems = message_block_errors(blocks) if blocks is not None else []
+        _need(not problems, "invalid_blocks", errors=problems, response_metadata={"messages": problems})
         _need(text or blocks or a.get("attachments"), "no_text")
-        _need(not blocks or len(blocks) <= 50 and all(
-            isinstance(b, dict) and "type" in b and not (b["type"] == "section" and isinstance(b.get("text"), dict)
-                                                         and len(str(b["text"].get("text", ""))) > 3000)
-            for b in blocks), "invalid_blocks")
         _need(not text or len(str(text)) <= 40000, "msg_too_long")
 
     @staticmethod
@@ -172,7 +173,8 @@ class WebApiMethods:
 
     def _new_view(self, a, view_id=None, root=None):
         v = a.get("view")
-        _need(isinstance(v, dict), "invalid_arguments")
+        problems = view_errors(v)
+        _need(not problems, "invalid_arguments", response_metadata={"messages": problems})
         self._seq += 1
         view_id = view_id or "V%010d" % self._seq
         out = {"type": "modal", "private_metadata": "", "callback_id": "", "external_id": "", "state": {"values": {}},

@@ -14,7 +14,7 @@ from bot.domain.errors import NotAllowed, UserError
 from bot.models import SeenDelivery
 from bot.mrkdwn import Markup, code, fmt
 from bot.services import Services
-from bot.slack.gateway import SlackError
+from bot.slack.gateway import OutcomeUnknown, RateLimited, SlackError
 
 log = logging.getLogger("expect")
 
@@ -27,9 +27,23 @@ def ensure_team_member(services: Services, *, user_id: str, team_id: str | None)
     try:
         user = services.gateway.user_info(user_id)
     except SlackError as error:
+        if error.auth_broken:
+            raise
         raise refusal from error
     if user.team_id != services.team_id or user.is_guest or user.is_bot or user.deleted:
         raise refusal
+
+
+def slack_trouble(error: Exception) -> str | None:
+    """What to tell the user when Slack, not they nor we, stopped the work; None for any other error."""
+    if isinstance(error, (RateLimited, OutcomeUnknown)):
+        log.warning("Slack too slow inside a request: %s", error)
+        return "Slack was too slow to answer just now, so nothing was changed. Please try again in a moment."
+    if isinstance(error, SlackError) and error.auth_broken:
+        log.error("Slack refuses the bot token: %s", error)
+        return (f"Slack no longer accepts expect's access (`{error.code}`), so nothing was changed. "
+                "Ask a workspace admin to reinstall expect.")
+    return None
 
 
 def apology(error: Exception) -> tuple[str, Markup]:
@@ -52,7 +66,7 @@ def in_transaction(services: Services, work: Callable[[Session], dict | None],
     except UserError as error:
         answer = reply(error.text, [section(error.text)])
     except Exception as error:
-        answer = reply(apology(error)[1])
+        answer = reply(slack_trouble(error) or apology(error)[1])
     if after_commit is not None:
         after_commit.clear()
     return answer

@@ -160,7 +160,10 @@ def register(app: App, services: Services) -> None:
             respond(**answer, replace_original=False)
             return
         if outcome.view:
-            services.gateway.open_view(body["trigger_id"], outcome.view)
+            try:
+                services.gateway.open_view(body["trigger_id"], outcome.view)
+            except UserError as error:
+                respond(text=str(error), response_type="ephemeral", replace_original=False)
         delay_messages.apply(services.gateway, outcome.refresh)
         services.dispatcher.kick()
 

@@ -65,7 +65,10 @@ def register(app: App, services: Services) -> None:
         if answer:
             _respond_error(respond, answer)
             return
-        services.gateway.open_view(body["trigger_id"], modal)
+        try:
+            services.gateway.open_view(body["trigger_id"], modal)
+        except UserError as error:
+            _respond_error(respond, {"text": str(error)})
 
     def save_update_note(ack: Ack, body: dict, view: dict) -> None:
         meta = json.loads(view.get("private_metadata") or "{}")

@@ -9,7 +9,7 @@ from bot.commands.core import check_channel, registered_text, save_project
 from bot.domain import outbox
 from bot.domain.errors import UserError
 from bot.domain.projects import NewProject
-from bot.listeners.common import apology, ensure_team_member
+from bot.listeners.common import apology, ensure_team_member, slack_trouble
 from bot.services import Services
 
 
@@ -60,7 +60,7 @@ def register(app: App, services: Services) -> None:
             ack(response_action="errors", errors={field: str(error)[:150]})
             return
         except Exception as error:
-            ack(response_action="errors", errors={ids.ADD_PROJECT_NAME: apology(error)[1][:150]})
+            ack(response_action="errors", errors={field: (slack_trouble(error) or apology(error)[1])[:150]})
             return
         ack()
         services.dispatcher.kick()

@@ -60,6 +60,10 @@ def on_posted(kind: str) -> Callable[[PostedHook], PostedHook]:
     return register
 
 
+class OwnerMustKnow(Exception):
+    """An after-post step that Slack refused for good; its message goes to the project's owner, once."""
+
+
 @dataclass
 class Claim:
     row: OutboxMessage
@@ -254,6 +258,8 @@ class Dispatcher:
         if hook:
             try:
                 hook(self.gateway, row, posted, claim.message)
+            except OwnerMustKnow as refused:
+                return ("sent", claim, posted, str(refused))
             except Exception:
                 log.exception("after-post step for outbox %s failed", row.id)
         return ("sent", claim, posted)
@@ -275,6 +281,8 @@ class Dispatcher:
                     row.lease_owner = None
                     if outcome in ("sent", "recovered"):
                         self._mark_sent(session, row, detail[0], now)
+                        if len(detail) > 1:
+                            self._tell_owner(session, row, detail[1], now)
                     elif outcome == "rate_limited":
                         row.state, row.not_before = "pending", now + timedelta(seconds=detail[0])
                         row.attempts -= 1
@@ -288,6 +296,11 @@ class Dispatcher:
         hook = SENT_HOOKS.get(row.kind)
         if hook:
             hook(session, row, now)
+
+    def _tell_owner(self, session: Session, row: OutboxMessage, text: str, now: datetime) -> None:
+        project = session.get(Project, row.project_id)
+        outbox.enqueue(session, project=project, kind="attention", period_key=f"after-post:{row.id}",
+                       channel_id=project.owner_id, payload={"text": text}, client_visible=False, now=now)
 
     def _mark_failed(self, session: Session, row: OutboxMessage, *, code: str, permanent: bool, now: datetime) -> None:
         row.state, row.error = "failed", code

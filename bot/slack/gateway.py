@@ -1,8 +1,12 @@
 """Every Slack Web API call the product makes, with errors sorted by what to do about them."""
 from __future__ import annotations
 
+import logging
 import threading
 import time
+from collections.abc import Callable, Iterator
+from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager
 from dataclasses import dataclass
 from urllib.error import URLError
 
@@ -15,11 +19,20 @@ from slack_sdk.http_retry.builtin_handlers import (
     ServerErrorRetryHandler,
 )
 
+from bot.domain.errors import UserError
+
 PERMANENT_ERRORS = frozenset({
     "channel_not_found", "not_in_channel", "is_archived", "invalid_auth", "account_inactive",
     "token_revoked", "missing_scope", "not_authed", "user_not_found", "cannot_dm_bot", "team_access_not_granted",
 })
+AUTH_ERRORS = frozenset({"invalid_auth", "account_inactive", "token_revoked", "not_authed", "team_access_not_granted"})
 USER_CACHE_SECONDS = 300
+# Slack shows a timeout after 3 s; the Web API calls one request makes share this much of it, leaving the rest
+# for our own work and the network.
+REQUEST_BUDGET = 2.0
+LEAST_USEFUL_WAIT = 0.05
+
+log = logging.getLogger(__name__)
 
 
 class SlackError(Exception):
@@ -33,6 +46,11 @@ class SlackError(Exception):
     @property
     def permanent(self) -> bool:
         return self.code in PERMANENT_ERRORS
+
+    @property
+    def auth_broken(self) -> bool:
+        """Slack no longer accepts the bot's token: only a reinstall or an admin fixes it."""
+        return self.code in AUTH_ERRORS
 
 
 class RateLimited(Exception):
@@ -75,12 +93,21 @@ class Posted:
 
 
 class SlackGateway:
-    """Reads retry on their own (safe to repeat); writes never retry blindly."""
+    """Reads retry on their own (safe to repeat); writes never retry blindly.
 
-    def __init__(self, token: str, *, base_url: str | None = None, timeout: int = 10):
+    Inside `serving_request()` Slack is waiting for our answer: calls share a short budget, never sleep on
+    Retry-After, and message edits wait until the answer has gone.
+    """
+
+    def __init__(self, token: str, *, base_url: str | None = None, timeout: int = 10,
+                 request_budget: float = REQUEST_BUDGET):
         kwargs = {"token": token, "timeout": timeout}
         if base_url:
             kwargs["base_url"] = base_url
+        self._request_kwargs = {**kwargs, "timeout": request_budget, "retry_handlers": []}
+        self.request_budget = request_budget
+        self._request = threading.local()
+        self._after_answer = ThreadPoolExecutor(max_workers=1, thread_name_prefix="after-answer")
         self._writer = WebClient(**kwargs, retry_handlers=[])
         self._reader = WebClient(**kwargs, retry_handlers=[
             ConnectionErrorRetryHandler(max_retry_count=2),
@@ -93,9 +120,41 @@ class SlackGateway:
 
     @property
     def bolt_client(self) -> WebClient:
-        return self._reader
+        """For Bolt's own calls (its one auth.test), which happen inside a request: bounded, no retries."""
+        return WebClient(**self._request_kwargs)
+
+    @contextmanager
+    def serving_request(self) -> Iterator[None]:
+        """Scope one Slack request in this thread; deferred edits start when it ends."""
+        state = self._request
+        state.deadline, state.later = time.monotonic() + self.request_budget, []
+        try:
+            yield
+        finally:
+            later, state.deadline, state.later = state.later, None, None
+            for work in later:
+                self._after_answer.submit(_logged, work)
+
+    def _remaining(self) -> float | None:
+        deadline = getattr(self._request, "deadline", None)
+        return None if deadline is None else deadline - time.monotonic()
+
+    def _later(self, work: Callable[[], None]) -> bool:
+        """Defer `work` until the current request has been answered; False outside a request."""
+        if self._remaining() is None:
+            return False
+        self._request.later.append(work)
+        return True
+
+    def close(self) -> None:
+        self._after_answer.shutdown(wait=False, cancel_futures=True)
 
     def _call(self, client: WebClient, method: str, **args) -> dict:
+        remaining = self._remaining()
+        if remaining is not None:
+            if remaining < LEAST_USEFUL_WAIT:
+                raise OutcomeUnknown(f"{method}: no time left before Slack's deadline")
+            client = WebClient(**{**self._request_kwargs, "timeout": remaining})
         try:
             return client.api_call(method, json=args) if method.startswith(("chat.", "views.")) \
                 else client.api_call(method, params=args)
@@ -156,7 +215,9 @@ class SlackGateway:
         return Posted(channel=response["channel"], ts=response["ts"])
 
     def update(self, channel: str, ts: str, *, text: str, blocks: list | None = None) -> None:
-        self._call(self._reader, "chat.update", channel=channel, ts=ts, text=text, blocks=blocks or [])
+        """chat.update; inside a request it runs once the answer is out, and a failure is only logged."""
+        if not self._later(lambda: self.update(channel, ts, text=text, blocks=blocks)):
+            self._call(self._reader, "chat.update", channel=channel, ts=ts, text=text, blocks=blocks or [])
 
     def post_ephemeral(self, channel: str, user: str, *, text: str, blocks: list | None = None) -> None:
         self._call(self._reader, "chat.postEphemeral", channel=channel, user=user, text=text, blocks=blocks or [])
@@ -186,7 +247,9 @@ class SlackGateway:
 
     def respond(self, response_url: str, **message) -> None:
         """Answer through an interaction's response_url (ephemeral by default, or replace_original=True)."""
-        WebhookClient(response_url, timeout=5).send(**message)
+        remaining = self._remaining()
+        timeout = 5 if remaining is None else max(LEAST_USEFUL_WAIT, min(5, remaining))
+        WebhookClient(response_url, timeout=timeout).send(**message)
 
     def dm_channel(self, user_id: str) -> str:
         return self._call(self._reader, "conversations.open", users=user_id)["channel"]["id"]
@@ -199,10 +262,45 @@ class SlackGateway:
                 raise
 
     def open_view(self, trigger_id: str, view: dict) -> None:
-        self._call(self._reader, "views.open", trigger_id=trigger_id, view=view)
+        """views.open; when Slack does not open it, ModalNotOpened says why in words the user can act on."""
+        try:
+            self._call(self._reader, "views.open", trigger_id=trigger_id, view=view)
+        except SlackError as error:
+            raise ModalNotOpened.because(error.code) from error
+        except (RateLimited, OutcomeUnknown) as error:
+            raise ModalNotOpened.because("slow") from error
 
     def publish_home(self, user_id: str, view: dict) -> None:
-        self._call(self._reader, "views.publish", user_id=user_id, view=view)
+        """views.publish; inside a request it runs once the answer is out, and a failure is only logged."""
+        if not self._later(lambda: self.publish_home(user_id, view)):
+            self._call(self._reader, "views.publish", user_id=user_id, view=view)
+
+
+class ModalNotOpened(UserError):
+    """Slack did not open a form; the message tells the user what happened and what to do."""
+
+    @classmethod
+    def because(cls, code: str) -> ModalNotOpened:
+        if code == "slow":
+            text = "Slack was too slow to open the form just now. Nothing was changed; please try again in a moment."
+        elif code in ("expired_trigger_id", "exchanged_trigger_id"):
+            text = "Slack waited too long and the form could not open. Nothing was changed; please try again."
+        elif code in AUTH_ERRORS:
+            text = (f"I couldn't open the form: Slack no longer accepts expect's access (`{code}`). "
+                    "Ask a workspace admin to reinstall expect.")
+        else:
+            text = (f"I couldn't open the form: Slack refused it (`{code}`). Nothing was changed. "
+                    "Please tell whoever runs expect, quoting that code.")
+        error = cls(text)
+        error.code = code
+        return error
+
+
+def _logged(work: Callable[[], None]) -> None:
+    try:
+        work()
+    except Exception as error:
+        log.warning("follow-up Slack call failed: %s", error)
 
 
 def _retry_after(headers: dict) -> float:
