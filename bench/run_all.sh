@@ -29,8 +29,9 @@ for db in "${dbs[@]}"; do
         run bench/bench_commands.py --db "$db" --projects "$PROJECTS"
     fi
 done
+run bench/bench_ack.py
 
 printf '\n== summary (%ss)\n' "$((SECONDS - started))"
-grep -E '^(DATABASE|burst|idle|crash|FAILED|/expect)' "$log" | cut -c1-400
+grep -E '^(DATABASE|burst|idle|crash|FAILED|/expect|scenario|normal|slow|429|stalled)' "$log" | cut -c1-400
 rm -f "$log"
 exit $status

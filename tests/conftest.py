@@ -2,6 +2,7 @@ import os
 import shutil
 import threading
 from datetime import datetime, timezone
+from pathlib import Path
 
 import pytest
 from sqlalchemy import create_engine, text
@@ -16,6 +17,7 @@ from bot.settings import Settings
 from bot.web import make_server, stop_server
 from tests.slackreq import ALICE, BOB, CAROL, GUEST, INTERNAL, OTHER, PARTNER, SECRET, SHARED, SlackClient
 
+MANIFEST = Path(__file__).resolve().parent.parent / "manifest.yml"
 MONDAY_MORNING = datetime(2026, 11, 23, 8, 0, tzinfo=timezone.utc)
 
 
@@ -46,7 +48,7 @@ def database_url(migrated_template, tmp_path):
 
 @pytest.fixture
 def fake_slack():
-    fake = FakeSlack().start()
+    fake = FakeSlack(scopes=MANIFEST).start()
     fake.add_user(ALICE, "alice", real_name="Alice Home", tz="Europe/Berlin")
     fake.add_user(CAROL, "carol", real_name="Carol Home", tz="America/New_York")
     fake.add_user(BOB, "bob", real_name="Bob Partner", tz="America/Chicago", team_id=PARTNER)

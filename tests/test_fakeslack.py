@@ -4,6 +4,7 @@ import sys
 import threading
 import time
 import urllib.request
+from pathlib import Path
 from urllib.error import URLError
 
 import pytest
@@ -345,7 +346,7 @@ def test_views_refused_as_slack_refuses_them(client, change):
 
 
 def test_scopes_come_from_the_manifest():
-    with FakeSlack() as fake:
+    with FakeSlack(scopes=Path(__file__).resolve().parent.parent / "manifest.yml") as fake:
         fake.add_channel("C0GENERAL01", "general")
         client = WebClient(token=fake.token, base_url=fake.base_url, retry_handlers=[])
         ts = client.chat_postMessage(channel="C0GENERAL01", text="x")["ts"]

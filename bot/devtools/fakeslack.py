@@ -32,10 +32,8 @@ METHOD_SCOPES = {  # the bot scope each method needs; "{kind}" is the conversati
 RULE_ERRORS = frozenset({"invalid_blocks", "invalid_arguments", "missing_scope"})
 
 
-def manifest_scopes(path: Path = MANIFEST) -> frozenset[str] | None:
-    """The bot scopes a manifest grants; None (everything) when there is no manifest to read."""
-    if not path.exists():
-        return None
+def manifest_scopes(path: Path) -> frozenset[str]:
+    """The bot scopes the app manifest at `path` grants."""
     manifest = yaml.safe_load(path.read_text())
     return frozenset(manifest["oauth_config"]["scopes"]["bot"])
 
@@ -88,8 +86,11 @@ class FakeSlack(WebApiMethods):
 
     def __init__(self, *, token="xoxb-test-token", team_id="T0HOME0001", team_name="Acme Eng",
                  bot_user_id="U07BOTUSER1", bot_id="B07EXPECT01", app_id="A07EXPECT01",
-                 host="127.0.0.1", port=0, latency=0.0, auto_channels=False, scopes=MANIFEST):
+                 host="127.0.0.1", port=0, latency=0.0, auto_channels=False, scopes: Path | set | None = MANIFEST):
+        """`scopes`: a manifest to read them from (the repository's, when there is one), a set, or None for all."""
         self.token, self.team_id, self.team_name = token, team_id, team_name
+        if scopes == MANIFEST and not MANIFEST.exists():
+            scopes = None
         self.scopes = manifest_scopes(scopes) if isinstance(scopes, Path) else scopes and frozenset(scopes)
         self._slow: dict[str, float | threading.Event] = {}
         self.bot_user_id, self.bot_id, self.app_id = bot_user_id, bot_id, app_id
