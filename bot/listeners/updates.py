@@ -10,7 +10,9 @@ from bot.blocks.render import render
 from bot.blocks.updates import note_modal
 from bot.domain.errors import UserError
 from bot.domain.updates import decide, find_update, record_sent, set_note
-from bot.listeners.common import apology, ensure_internal_actor, first_delivery, in_transaction, interaction_key, log
+from bot.listeners.common import (
+    apology, ensure_internal_actor, first_delivery, in_transaction, interaction_key, log, slack_trouble,
+)
 from bot.services import Services
 from bot.slack.delivery import on_sent
 
@@ -83,7 +85,8 @@ def register(app: App, services: Services) -> None:
             ack(response_action="errors", errors={ids.UPDATE_NOTE_INPUT: str(error)[:150]})
             return
         except Exception as error:
-            ack(response_action="errors", errors={ids.UPDATE_NOTE_INPUT: apology(error)[1][:150]})
+            text = slack_trouble(error) or apology(error)[1]
+            ack(response_action="errors", errors={ids.UPDATE_NOTE_INPUT: text[:150]})
             return
         ack()
         if meta.get("response_url"):
