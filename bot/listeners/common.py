@@ -34,15 +34,15 @@ def ensure_team_member(services: Services, *, user_id: str, team_id: str | None)
         raise refusal
 
 
-def slack_trouble(error: Exception) -> str | None:
+def slack_trouble(error: Exception) -> Markup | None:
     """What to tell the user when Slack, not they nor we, stopped the work; None for any other error."""
     if isinstance(error, (RateLimited, OutcomeUnknown)):
         log.warning("Slack too slow inside a request: %s", error)
-        return "Slack was too slow to answer just now, so nothing was changed. Please try again in a moment."
+        return Markup("Slack was too slow to answer just now, so nothing was changed. Please try again in a moment.")
     if isinstance(error, SlackError) and error.auth_broken:
         log.error("Slack refuses the bot token: %s", error)
-        return (f"Slack no longer accepts expect's access (`{error.code}`), so nothing was changed. "
-                "Ask a workspace admin to reinstall expect.")
+        return fmt("Slack no longer accepts expect's access ({code}), so nothing was changed. "
+                   "Ask a workspace admin to reinstall expect.", code=code(error.code))
     return None
 
 

@@ -163,7 +163,7 @@ def register(app: App, services: Services) -> None:
             try:
                 services.gateway.open_view(body["trigger_id"], outcome.view)
             except UserError as error:
-                respond(text=str(error), response_type="ephemeral", replace_original=False)
+                respond(text=error.text, response_type="ephemeral", replace_original=False)
         delay_messages.apply(services.gateway, outcome.refresh)
         services.dispatcher.kick()
 

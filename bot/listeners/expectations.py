@@ -179,7 +179,7 @@ def register(app: App, services: Services) -> None:
         try:
             services.gateway.open_view(body["trigger_id"], comment_modal(int(value), "how it went"))
         except UserError as error:
-            respond(text=str(error), response_type="ephemeral", replace_original=False)
+            respond(text=error.text, response_type="ephemeral", replace_original=False)
 
     def save_checkin_comment(ack: Ack, body: dict, view: dict) -> None:
         user = body.get("user", {})

@@ -70,7 +70,7 @@ def register(app: App, services: Services) -> None:
         try:
             services.gateway.open_view(body["trigger_id"], modal)
         except UserError as error:
-            _respond_error(respond, {"text": str(error)})
+            _respond_error(respond, {"text": error.text})
 
     def save_update_note(ack: Ack, body: dict, view: dict) -> None:
         meta = json.loads(view.get("private_metadata") or "{}")
