@@ -113,6 +113,9 @@ def main(argv: list[str] | None = None) -> None:
             processes.append(bare)
             apps = {"expect": SlackClient(f"{web_base}/slack/events"),
                     "bare Bolt": SlackClient(f"{bare_base}/slack/events")}
+            fake.control("add_user", user_id="U0WARMUP01", name="warm")
+            for client in apps.values():
+                measure(client, ["U0WARMUP01"] * 20, args.concurrency)
             print(f"{args.requests} signed /expect commands per app and scenario, {args.concurrency} at a time; "
                   "users.info as the fake Slack answers it")
             print(f"{'scenario':<19} {'expect p50/p99 ms':>18} {'bare p50/p99 ms':>17} {'p99 ratio':>10} "

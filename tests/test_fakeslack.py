@@ -299,7 +299,10 @@ def test_control_endpoints_over_http(client, fake):
     assert [m["text"] for m in control("messages?channel=C0GENERAL01")] == ["hi"]
     control("fail_next", {"method": "auth.test", "error": "account_inactive"})
     assert error_of(client.auth_test)["error"] == "account_inactive"
+    control("slow_down", {"method": "users.info", "seconds": 7})
+    assert fake._slow["users.info"] == 7
     control("reset", {})
+    assert fake._slow == {}
     assert control("stats") == {"calls": {}, "posts_by_outbox_id": {}}
     assert fake.messages("C0GENERAL01") == []
 

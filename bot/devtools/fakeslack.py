@@ -229,9 +229,14 @@ class FakeSlack(WebApiMethods):
             self._counts.clear()
 
     def reset(self) -> None:
-        """Forget calls, counts, queued failures and all messages (users and channels stay)."""
+        """Forget calls, counts, queued failures, slowness, broken rules and all messages (users and channels stay)."""
         self.reset_calls()
         with self._lock:
+            for held in self._slow.values():
+                if isinstance(held, threading.Event):
+                    held.set()
+            self._slow.clear()
+            self.broken_rules.clear()
             self._failures.clear()
             self._posts_by_outbox.clear()
             self._extras.clear()
