@@ -24,7 +24,6 @@ def create_app(services: Services) -> App:
     load_all()
     app = ExpectApp(
         services=services,
-        token=services.settings.bot_token,
         signing_secret=services.settings.signing_secret or "socket-mode",
         client=services.gateway.bolt_client,
         token_verification_enabled=False,

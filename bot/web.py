@@ -1,31 +1,74 @@
 """HTTP: Bolt at POST /slack/events and a health check at GET /healthz, served by waitress."""
 from __future__ import annotations
 
+import io
+import logging
+
 from slack_bolt import App
-from slack_bolt.adapter.wsgi import SlackRequestHandler
+from slack_bolt.adapter.wsgi.http_request import WsgiHttpRequest
+from slack_bolt.adapter.wsgi.http_response import WsgiHttpResponse
+from slack_bolt.request import BoltRequest
+from slack_sdk.signature import SignatureVerifier
 from waitress import create_server, wasyncore
 
 from bot.db import database_answers
+from bot.inbound import MAX_BODY_BYTES, VERIFIED, Refused, check_shape, parse, read_verified_body
 from bot.services import Services
+
+log = logging.getLogger("expect.web")
+EVENTS_PATH = "/slack/events"
 
 
 def make_wsgi(app: App, services: Services):
-    slack = SlackRequestHandler(app, path="/slack/events")
+    secret = services.settings.signing_secret
+    verifier = SignatureVerifier(secret) if secret else None
 
     def wsgi(environ, start_response):
-        if environ.get("PATH_INFO") == "/healthz" and environ.get("REQUEST_METHOD") in ("GET", "HEAD"):
+        path, method = environ.get("PATH_INFO"), environ.get("REQUEST_METHOD")
+        if path == "/healthz" and method in ("GET", "HEAD"):
             healthy = database_answers(services.engine)
             start_response("200 OK" if healthy else "503 Service Unavailable", [("Content-Type", "text/plain")])
             return [b"ok\n" if healthy else b"database unavailable\n"]
-        return slack(environ, start_response)
+        if path != EVENTS_PATH or method != "POST":
+            return _plain(start_response, 404, "Not Found")
+        try:
+            body = read_verified_body(environ, verifier)
+            check_shape(parse(body, environ.get("CONTENT_TYPE", "")))
+        except Refused as refused:
+            log.warning("refused a request to %s: %s (HTTP %s)", EVENTS_PATH, refused.reason, refused.status)
+            return _plain(start_response, refused.status, "" if refused.status == 200 else refused.reason)
+        environ["wsgi.input"], environ["CONTENT_LENGTH"] = io.BytesIO(body), str(len(body))
+        response = _dispatch(app, WsgiHttpRequest(environ))
+        start_response(response.status, response.get_headers())
+        return response.get_body()
 
     return wsgi
+
+
+def _dispatch(app: App, request: WsgiHttpRequest) -> WsgiHttpResponse:
+    # Only a request whose signature we checked carries VERIFIED, so the error handler may trust its response_url.
+    try:
+        bolt = app.dispatch(BoltRequest(body=request.get_body(), query=request.query_string,
+                                        headers=request.get_headers(), context={VERIFIED: True}))
+    except Exception:
+        log.exception("a signed request that Bolt could not handle")
+        return WsgiHttpResponse(status=400, headers={"content-type": ["text/plain"]}, body="malformed request")
+    if bolt.status == 404:
+        log.warning("no listener for a signed request; answered 200")
+        return WsgiHttpResponse(status=200, headers={"content-type": ["text/plain"]}, body="")
+    return WsgiHttpResponse(status=bolt.status, headers=bolt.headers, body=bolt.body)
+
+
+def _plain(start_response, status: int, text: str):
+    reason = {200: "OK", 400: "Bad Request", 401: "Unauthorized", 404: "Not Found", 413: "Payload Too Large"}
+    start_response(f"{status} {reason[status]}", [("Content-Type", "text/plain")])
+    return [text.encode()]
 
 
 def make_server(app: App, services: Services, *, host: str = "0.0.0.0", port: int | None = None, threads: int = 8):
     """A waitress server; call `.run()` to serve and `.close()` to stop. Port 0 picks a free one."""
     return create_server(make_wsgi(app, services), host=host, port=services.settings.port if port is None else port,
-                         threads=threads, ident="expect")
+                         threads=threads, ident="expect", max_request_body_size=MAX_BODY_BYTES)
 
 
 def stop_server(server) -> None:

@@ -9,6 +9,7 @@ from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass
 from urllib.error import URLError
+from urllib.parse import urlsplit
 
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
@@ -27,6 +28,7 @@ PERMANENT_ERRORS = frozenset({
 })
 AUTH_ERRORS = frozenset({"invalid_auth", "account_inactive", "token_revoked", "not_authed", "team_access_not_granted"})
 USER_CACHE_SECONDS = 300
+SLACK_HOOK_HOSTS = frozenset({"hooks.slack.com", "hooks.slack-gov.com"})
 # Slack shows a timeout after 3 s; the Web API calls one request makes share this much of it, leaving the rest
 # for our own work and the network.
 REQUEST_BUDGET = 2.0
@@ -117,6 +119,7 @@ class SlackGateway:
         self._users: dict[str, tuple[float, UserInfo]] = {}
         self._lock = threading.Lock()
         self._identity: dict | None = None
+        self._own_origin = _origin(base_url) if base_url else None
 
     @property
     def bolt_client(self) -> WebClient:
@@ -247,9 +250,17 @@ class SlackGateway:
 
     def respond(self, response_url: str, **message) -> None:
         """Answer through an interaction's response_url (ephemeral by default, or replace_original=True)."""
+        if not self.may_respond_to(response_url):
+            raise SlackError("response_url_not_allowed", "response_url")
         remaining = self._remaining()
         timeout = 5 if remaining is None else max(LEAST_USEFUL_WAIT, min(5, remaining))
         WebhookClient(response_url, timeout=timeout).send(**message)
+
+    def may_respond_to(self, url: str) -> bool:
+        """Slack's own hooks host, or the configured fake Slack: never a URL of someone else's choosing."""
+        origin = _origin(url)
+        return (origin[0] == "https" and origin[1] in SLACK_HOOK_HOSTS and origin[2] is None) \
+            or origin == self._own_origin
 
     def dm_channel(self, user_id: str) -> str:
         return self._call(self._reader, "conversations.open", users=user_id)["channel"]["id"]
@@ -301,6 +312,14 @@ def _logged(work: Callable[[], None]) -> None:
         work()
     except Exception as error:
         log.warning("follow-up Slack call failed: %s", error)
+
+
+def _origin(url: str) -> tuple:
+    try:
+        parts = urlsplit(url)
+        return parts.scheme, parts.hostname, parts.port
+    except ValueError:
+        return None, None, None
 
 
 def _retry_after(headers: dict) -> float:

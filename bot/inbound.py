@@ -1,0 +1,101 @@
+"""What a request to /slack/events must pass before Bolt sees it: size, Slack's signature, then its shape."""
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from urllib.parse import parse_qsl
+
+from slack_sdk.signature import SignatureVerifier
+
+MAX_BODY_BYTES = 256 * 1024
+VERIFIED = "expect_signature_verified"
+
+
+@dataclass
+class Refused(Exception):
+    """The request stops here with this HTTP status; `reason` is one short line for the log (never the body)."""
+
+    status: int
+    reason: str
+
+
+def read_verified_body(environ: dict, verifier: SignatureVerifier | None) -> bytes:
+    """The raw body, read only when its declared size is small and returned only when Slack's signature holds."""
+    length_text = environ.get("CONTENT_LENGTH") or "0"
+    if not length_text.isascii() or not length_text.isdigit():
+        raise Refused(400, "malformed Content-Length")
+    length = int(length_text)
+    if length > MAX_BODY_BYTES:
+        raise Refused(413, f"body of {length} bytes is over the {MAX_BODY_BYTES}-byte limit")
+    body = environ["wsgi.input"].read(length) if length else b""
+    timestamp = environ.get("HTTP_X_SLACK_REQUEST_TIMESTAMP", "")
+    signature = environ.get("HTTP_X_SLACK_SIGNATURE", "")
+    # slack_sdk's verifier raises on a timestamp that is not a number; that must be a refusal, not an error.
+    if verifier is None or not (timestamp.isascii() and timestamp.isdigit() and len(timestamp) < 16):
+        raise Refused(401, "missing or non-numeric signature timestamp")
+    try:
+        body.decode("utf-8")
+    except UnicodeDecodeError:
+        # Slack signs UTF-8 text, and slack_sdk's verifier can check nothing else.
+        raise Refused(401, f"a {len(body)}-byte body that is not UTF-8 cannot carry Slack's signature") from None
+    if not verifier.is_valid(body, timestamp, signature):
+        raise Refused(401, f"bad or stale signature on a {len(body)}-byte body")
+    return body
+
+
+def parse(body: bytes, content_type: str) -> dict:
+    """The request as Bolt will see it: a JSON event envelope, an interaction payload or a slash command's form."""
+    try:
+        text = body.decode("utf-8")
+        if content_type.split(";")[0].strip() == "application/json" or text.startswith("{"):
+            data = json.loads(text)
+        else:
+            form = dict(parse_qsl(text, keep_blank_values=True, strict_parsing=bool(text)))
+            data = json.loads(form["payload"]) if "payload" in form else form
+    except (UnicodeDecodeError, ValueError) as error:
+        raise Refused(400, f"unreadable body ({type(error).__name__})") from None
+    if not isinstance(data, dict):
+        raise Refused(400, f"body is a JSON {type(data).__name__}, not an object")
+    return data
+
+
+def _is_str(value) -> bool:
+    return isinstance(value, str) and bool(value)
+
+
+def _has_id(value) -> bool:
+    return isinstance(value, dict) and _is_str(value.get("id"))
+
+
+def _actions_ok(actions) -> bool:
+    return (isinstance(actions, list) and bool(actions)
+            and all(isinstance(a, dict) and _is_str(a.get("action_id")) for a in actions))
+
+
+def _view_ok(view) -> bool:
+    return isinstance(view, dict) and _is_str(view.get("callback_id")) and _is_str(view.get("type"))
+
+
+SHAPES = {
+    "url_verification": lambda b: _is_str(b.get("challenge")),
+    "event_callback": lambda b: isinstance(b.get("event"), dict) and _is_str(b["event"].get("type"))
+    and _is_str(b.get("team_id")),
+    "block_actions": lambda b: _actions_ok(b.get("actions")) and _has_id(b.get("user")),
+    "view_submission": lambda b: _view_ok(b.get("view")) and _has_id(b.get("user")),
+    "view_closed": lambda b: _view_ok(b.get("view")) and _has_id(b.get("user")),
+}
+COMMAND_FIELDS = ("command", "user_id", "team_id", "channel_id")
+
+
+def check_shape(data: dict) -> None:
+    """Refuse (400) a request of a kind we handle that lacks what its listener reads; ignore (200) other kinds."""
+    if "command" in data:
+        if not all(_is_str(data.get(name)) for name in COMMAND_FIELDS) or not isinstance(data.get("text", ""), str):
+            raise Refused(400, "slash command without command, user_id, team_id or channel_id")
+        return
+    kind = data.get("type")
+    shape = SHAPES.get(kind) if isinstance(kind, str) else None
+    if shape is None:
+        raise Refused(200, f"ignored a request of unknown type {str(kind)[:40]!r}")
+    if not shape(data):
+        raise Refused(400, f"malformed {kind} request")
