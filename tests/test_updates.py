@@ -253,11 +253,21 @@ def test_stale_update_is_skipped_and_folded_into_the_next(slack, services, fake_
 
 
 def test_weeks_of_downtime_do_not_burst(services, fake_slack, clock, project):
-    tick(services, clock, UPDATE_AT + 3 * WEEK + timedelta(hours=2))
+    tick(services, clock, UPDATE_AT + 3 * WEEK + timedelta(hours=13))
     assert posts(fake_slack) == []
     assert one(services, Project).next_update_at == UPDATE_AT + 4 * WEEK
     tick(services, clock, UPDATE_AT + 4 * WEEK)
     assert len(posts(fake_slack)) == 1
+
+
+def test_worker_back_just_after_this_weeks_slot_still_posts_it_once(services, fake_slack, clock, project):
+    tick(services, clock, UPDATE_AT + 3 * WEEK + timedelta(minutes=1))
+    tick(services, clock, UPDATE_AT + 3 * WEEK + timedelta(minutes=2))
+    assert len(posts(fake_slack)) == 1
+    assert [u.state for u in rows(services, WeeklyUpdate)] == ["missed", "posted"]
+    assert one(services, Project).next_update_at == UPDATE_AT + 4 * WEEK
+    tick(services, clock, UPDATE_AT + 4 * WEEK)
+    assert len(posts(fake_slack)) == 2
 
 
 def test_partner_cannot_approve(slack, services, fake_slack, clock, project):

@@ -202,6 +202,7 @@ def post_due_updates(session: Session, *, now: datetime, limit: int) -> Counter:
     updates = _updates_for(session, projects, now)
     previous = _previous_snapshots(session, [p.id for p in projects])
     queued: list[tuple[WeeklyUpdate, UpdateContent]] = []
+    caught_up = 0
     for project in projects:
         update = updates[project.id]
         if now - project.next_update_at >= GRACE:
@@ -209,7 +210,9 @@ def post_due_updates(session: Session, *, now: datetime, limit: int) -> Counter:
             note = update.note if update.state in UNDECIDED else None
             if update.state in UNDECIDED:
                 update.state = "missed"
-            reschedule(project, now=now)
+            # The latest slot still within grace (a worker back just after it) goes out on this pass, once.
+            reschedule(project, now=now - GRACE)
+            caught_up += project.next_update_at <= now
             if note:
                 _carry_note(session, project, note, now)
             continue
@@ -223,6 +226,8 @@ def post_due_updates(session: Session, *, now: datetime, limit: int) -> Counter:
         reschedule(project, now=now)
     _queue_all(session, queued, now)
     counts["queued"] = len(queued)
+    if caught_up:
+        counts.update(post_due_updates(session, now=now, limit=limit))
     return counts
 
 
