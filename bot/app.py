@@ -1,11 +1,19 @@
 """The Bolt app, built by a factory from the services."""
 from __future__ import annotations
 
+import logging
+
 from slack_bolt import App, BoltRequest, BoltResponse
 
 from bot.commands import load_all
 from bot.listeners import register_listeners
 from bot.services import Services
+
+
+class _SameTokenNotice(logging.Filter):
+    # Bolt falls back to $SLACK_BOT_TOKEN on its own, then warns that our client's token (the same one) wins.
+    def filter(self, record: logging.LogRecord) -> bool:
+        return "`token` will be unused" not in record.getMessage()
 
 
 class ExpectApp(App):
@@ -22,6 +30,9 @@ class ExpectApp(App):
 
 def create_app(services: Services) -> App:
     load_all()
+    bolt_log = logging.getLogger("slack_bolt.App")
+    if not any(isinstance(f, _SameTokenNotice) for f in bolt_log.filters):
+        bolt_log.addFilter(_SameTokenNotice())
     app = ExpectApp(
         services=services,
         signing_secret=services.settings.signing_secret or "socket-mode",

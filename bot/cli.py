@@ -6,13 +6,14 @@ import gc
 import json
 import logging
 import os
+import signal
 import sys
 from datetime import datetime
 
 from dotenv import find_dotenv, load_dotenv
 
 from bot.clock import FixedClock
-from bot.db import upgrade
+from bot.db import DatabaseNotReady, ensure_up_to_date, upgrade_or_explain
 from bot.settings import Settings, SettingsError, database_url_setting, load_settings
 
 
@@ -26,8 +27,13 @@ def _settings() -> Settings:
 def _services(settings: Settings, clock=None):
     from bot.services import build_services
 
-    if settings.database_url.startswith("sqlite"):
-        upgrade(settings.database_url)
+    logging.getLogger("alembic").setLevel(logging.WARNING)
+    try:
+        if settings.database_url.startswith("sqlite"):
+            upgrade_or_explain(settings.database_url)
+        ensure_up_to_date(settings.database_url)
+    except DatabaseNotReady as error:
+        sys.exit(f"expect: {error}")
     return build_services(settings, clock=clock)
 
 
@@ -61,7 +67,16 @@ def cmd_worker(args) -> None:
     from jobs.scheduler import build_scheduler
 
     services = _services(_settings())
-    build_scheduler(services, blocking=True).start()
+    scheduler = build_scheduler(services, blocking=True)
+
+    def stop(signum, _frame) -> None:
+        logging.getLogger("expect").info("expect worker stopping (%s)", signal.Signals(signum).name)
+        scheduler.shutdown(wait=False)
+
+    signal.signal(signal.SIGINT, stop)
+    signal.signal(signal.SIGTERM, stop)
+    scheduler.start()
+    services.close()
 
 
 def cmd_serve(args) -> None:
@@ -89,7 +104,10 @@ def cmd_tick(args) -> None:
 
 
 def cmd_db(args) -> None:
-    upgrade(database_url_setting())
+    try:
+        upgrade_or_explain(database_url_setting())
+    except DatabaseNotReady as error:
+        sys.exit(f"expect: {error}")
     print("database is up to date")
 
 
@@ -108,20 +126,38 @@ def cmd_start(args) -> None:
     cmd_demo(args)
 
 
+SLACK_SETTINGS = "SLACK_BOT_TOKEN, SLACK_SIGNING_SECRET (HTTP) or SLACK_APP_TOKEN (Socket Mode), SLACK_API_URL"
+SUBCOMMANDS = {
+    "start": ("Serve (web + worker) with the Slack credentials in .env; without them, play the demo",
+              f"Reads: {SLACK_SETTINGS}, DATABASE_URL, PORT. With no SLACK_BOT_TOKEN it runs `expect demo`."),
+    "web": ("Answer Slack: POST /slack/events and GET /healthz over HTTP, or Socket Mode",
+            f"Reads: {SLACK_SETTINGS}, DATABASE_URL, PORT. Refuses to start on a database that needs "
+            "`expect db upgrade` (SQLite is upgraded in place)."),
+    "worker": ("Run the scheduler: a tick every minute (updates, alerts, reminders), delivery every 5 s",
+               f"Reads: {SLACK_SETTINGS}, DATABASE_URL. Logs one line per tick with its counts; Ctrl-C or SIGTERM "
+               "stops it after the running tick."),
+    "serve": ("web and worker in one process, for one small machine",
+              f"Reads: {SLACK_SETTINGS}, DATABASE_URL, PORT."),
+    "tick": ("Run every scheduled job once as of an instant, deliver what is due, print the counts as JSON",
+             f"Reads: {SLACK_SETTINGS}, DATABASE_URL."),
+    "db": ("Database commands: `expect db upgrade` applies migrations (safe to repeat)",
+           "Reads: DATABASE_URL only. On Heroku-style platforms this is the release-phase command."),
+    "demo": ("A scripted session against a local fake Slack; needs no credentials and no settings",
+             "Reads nothing: it uses a temporary SQLite database and prints what Slack would have shown."),
+}
+
+
 def main(argv: list[str] | None = None) -> None:
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     logging.getLogger("apscheduler").setLevel(logging.WARNING)
-    parser = argparse.ArgumentParser(prog="expect", description="Keeps clients informed before they have to ask.")
-    sub = parser.add_subparsers(dest="command", required=True)
-    sub.add_parser("start", help="serve (web + worker) with Slack credentials from .env; otherwise the demo")
-    sub.add_parser("web", help="serve Slack requests (HTTP on $PORT, or Socket Mode with SLACK_APP_TOKEN)")
-    sub.add_parser("worker", help="run the scheduler: updates, alerts, reminders, delivery")
-    sub.add_parser("serve", help="web and worker in one process, for one small machine")
-    tick = sub.add_parser("tick", help="run every scheduled job once as of an instant, then exit")
-    tick.add_argument("--at", required=True, help="ISO-8601 instant, e.g. 2026-11-30T09:00:00Z")
-    db = sub.add_parser("db", help="database commands")
-    db.add_argument("action", choices=["upgrade"])
-    sub.add_parser("demo", help="a scripted session against a local fake Slack; needs no credentials")
+    parser = argparse.ArgumentParser(prog="expect", description="Keeps clients informed before they have to ask.",
+                                     epilog="Settings come from the environment and .env; see .env.example.")
+    sub = parser.add_subparsers(dest="command", required=True, metavar="command")
+    for name, (summary, details) in SUBCOMMANDS.items():
+        sub.add_parser(name, help=summary, description=f"{summary}.\n\n{details}",
+                       formatter_class=argparse.RawDescriptionHelpFormatter)
+    sub.choices["tick"].add_argument("--at", required=True, help="ISO-8601 instant with offset, e.g. 2026-11-30T09:00:00Z")
+    sub.choices["db"].add_argument("action", choices=["upgrade"], help="upgrade: apply every migration not yet applied")
     args = parser.parse_args(argv)
     handlers = {"start": cmd_start, "web": cmd_web, "worker": cmd_worker, "serve": cmd_serve, "tick": cmd_tick, "db": cmd_db,
                 "demo": cmd_demo}

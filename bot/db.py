@@ -1,12 +1,16 @@
 """Engine, sessions and migrations."""
 from __future__ import annotations
 
+from contextlib import contextmanager
 from pathlib import Path
 
 from alembic import command
 from alembic.config import Config
-from sqlalchemy import create_engine, event, text
+from alembic.runtime.migration import MigrationContext
+from alembic.script import ScriptDirectory
+from sqlalchemy import create_engine, event, make_url, text
 from sqlalchemy.engine import Engine
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session, sessionmaker
 
 import migrations
@@ -50,6 +54,43 @@ def alembic_config(url: str) -> Config:
 def upgrade(url: str) -> None:
     """Apply every migration not yet applied; safe to run again."""
     command.upgrade(alembic_config(url), "head")
+
+
+class DatabaseNotReady(Exception):
+    """The database cannot be used as it is; the message is one line naming DATABASE_URL and what to do."""
+
+
+def upgrade_or_explain(url: str) -> None:
+    """`upgrade`, with a failure to reach or open the database turned into DatabaseNotReady."""
+    with _explained(url):
+        upgrade(url)
+
+
+def ensure_up_to_date(url: str) -> None:
+    """Raise DatabaseNotReady unless the database answers and carries every migration."""
+    head = ScriptDirectory.from_config(alembic_config(url)).get_current_head()
+    engine = create_engine(url, connect_args={"connect_timeout": 10} if url.startswith("postgresql") else {})
+    try:
+        with _explained(url), engine.connect() as connection:
+            current = MigrationContext.configure(connection).get_current_revision()
+    finally:
+        engine.dispose()
+    if current != head:
+        raise DatabaseNotReady(f"the database at DATABASE_URL ({_shown(url)}) is at revision {current or 'none'}, "
+                               f"not {head}: run `expect db upgrade`")
+
+
+@contextmanager
+def _explained(url: str):
+    try:
+        yield
+    except DBAPIError as error:
+        reason = str(error.orig).strip().splitlines()[0] if str(error.orig).strip() else type(error.orig).__name__
+        raise DatabaseNotReady(f"DATABASE_URL ({_shown(url)}): cannot use the database: {reason}") from None
+
+
+def _shown(url: str) -> str:
+    return make_url(url).render_as_string(hide_password=True)
 
 
 def database_answers(engine: Engine) -> bool:

@@ -29,6 +29,12 @@ def _fail(name: str, problem: str) -> SettingsError:
     return SettingsError(f"{name} {problem} (see .env.example)")
 
 
+def _refuse_placeholder(name: str, value: str) -> None:
+    # .env.example's values all read "your-…"; copied unchanged they would fail only later, at Slack.
+    if "your-" in value.lower():
+        raise _fail(name, f"is still the placeholder {value!r}; paste the real value from your Slack app")
+
+
 def load_settings(env: dict[str, str] | None = None, *, dotenv: bool = True) -> Settings:
     """Read and validate settings; raise SettingsError naming the first bad one."""
     if env is None:
@@ -42,6 +48,8 @@ def load_settings(env: dict[str, str] | None = None, *, dotenv: bool = True) -> 
         raise _fail("SLACK_BOT_TOKEN", "must be a bot token starting with xoxb-")
     secret = env.get("SLACK_SIGNING_SECRET", "").strip()
     app_token = env.get("SLACK_APP_TOKEN", "").strip() or None
+    for name, value in (("SLACK_BOT_TOKEN", token), ("SLACK_SIGNING_SECRET", secret), ("SLACK_APP_TOKEN", app_token)):
+        _refuse_placeholder(name, value or "")
     if not secret and not app_token:
         raise _fail("SLACK_SIGNING_SECRET", "is not set")
     if app_token and not app_token.startswith("xapp-"):
@@ -76,9 +84,11 @@ def normalise_database_url(url: str) -> str:
 
 def _database_url(env: dict[str, str]) -> str:
     url = env.get("DATABASE_URL", "").strip() or "sqlite:///expect.db"
-    if "://" not in url:
-        raise _fail("DATABASE_URL", "must be a URL such as sqlite:///expect.db or postgresql://…")
-    return normalise_database_url(url)
+    url = normalise_database_url(url)
+    if not url.startswith(("sqlite://", "postgresql+psycopg://")):
+        scheme = url.split("://")[0] + "://…" if "://" in url else "a value that is not a URL"
+        raise _fail("DATABASE_URL", f"must be sqlite:///expect.db or postgresql://user:password@host/db, not {scheme}")
+    return url
 
 
 def database_url_setting() -> str:

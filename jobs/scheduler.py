@@ -1,6 +1,7 @@
 """APScheduler 3 wiring: a tick every minute and a delivery pass every few seconds."""
 from __future__ import annotations
 
+import logging
 from datetime import datetime, timezone
 
 from apscheduler.schedulers.background import BackgroundScheduler
@@ -10,10 +11,23 @@ from jobs import load_all, run_tick
 
 TICK_SECONDS = 60
 DELIVER_SECONDS = 5
+log = logging.getLogger("expect.worker")
 
 
 def tick(services) -> None:
-    run_tick(services, services.clock.now())
+    now = services.clock.now()
+    log.info("tick %s: %s", now.isoformat(timespec="seconds"), summary(run_tick(services, now)))
+
+
+def summary(results: dict) -> str:
+    """`run_tick`'s counts on one line, zeros left out: `updates queued=2, delivery sent=2`."""
+    parts = []
+    for job, counts in results.items():
+        shown = " ".join(f"{key}={value}" for key, value in counts.items() if value) \
+            if isinstance(counts, dict) else str(counts)
+        if shown:
+            parts.append(f"{job} {shown}")
+    return ", ".join(parts) or "nothing due"
 
 
 def deliver(services) -> None:

@@ -113,3 +113,4 @@ def test_web_serves_signed_commands_and_health(tmp_path, fake_slack):
     finally:
         web.terminate()
         web.wait(timeout=10)
+    assert "will be unused" not in log.read_text()

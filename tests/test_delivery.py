@@ -291,3 +291,13 @@ def test_two_racing_workers_post_every_row_once(services, clock, fake_slack, pro
     assert posts(fake_slack) == {str(i): 1 for i in ids}
     assert sum(t["sent"] for t in totals) == 300
     assert {r.state for r in all_rows(services)} == {"sent"}
+
+
+def test_refused_dm_names_the_person_not_a_channel(services, clock, fake_slack, project_id):
+    fake_slack.fail_next("chat.postMessage", "missing_scope")
+    post(services, clock, project_id, kind="preview", channel_id=ALICE, client_visible=False)
+    services.dispatcher.run_once()
+    with services.sessions() as session:
+        assert session.get(Project, project_id).attention == f"Slack refused a post to <@{ALICE}>: `missing_scope`"
+    [dm] = bot_messages(fake_slack, ALICE)
+    assert f"I couldn't post to <@{ALICE}>" in dm["text"] and "<#U" not in dm["text"]

@@ -1,7 +1,8 @@
 """A local, stateful fake of Slack's Web API that speaks Slack's wire format.
 
 Point ``slack_sdk.WebClient(token=..., base_url=fake.base_url)`` at it. Standard library only.
-Run standalone with ``python -m bot.devtools.fakeslack --port 8999 [--latency S] [--channels-auto]``.
+Run standalone with ``python -m bot.devtools.fakeslack --port 8999 [--latency S] [--channels-auto] [--empty]``;
+it then starts with a small demo team (see ``seed_demo_team``) so that /expect commands work at once.
 Like Slack, it grants only the bot scopes of the repository's ``manifest.yml`` and refuses Block Kit that breaks
 Slack's rules.
 """
@@ -355,16 +356,33 @@ class FakeSlack(WebApiMethods):
             return h.send(400, {"ok": False, "error": str(e)})
         h.send(404, {"ok": False, "error": "not_found"})
 
+def seed_demo_team(fake: "FakeSlack") -> None:
+    """Two team members, a Slack Connect partner, a shared client channel and an internal one."""
+    from bot.devtools.signed import ALICE, BOB, CAROL, INTERNAL, PARTNER, SHARED
+
+    fake.add_user(ALICE, "alice", real_name="Alice Home", tz="Europe/Berlin")
+    fake.add_user(CAROL, "carol", real_name="Carol Home", tz="America/New_York")
+    fake.add_user(BOB, "bob", real_name="Bob Partner", tz="America/Chicago", team_id=PARTNER)
+    fake.add_channel(SHARED, "proj-acme-partner", ext_shared_with=PARTNER)
+    fake.add_channel(INTERNAL, "acme-team")
+
+
 def main(argv=None):
     """Command-line entry point: serve a FakeSlack until killed."""
-    p = argparse.ArgumentParser(prog="python -m bot.devtools.fakeslack", description=__doc__)
+    p = argparse.ArgumentParser(prog="python -m bot.devtools.fakeslack", description=__doc__,
+                                formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument("--host", default="127.0.0.1")
     p.add_argument("--port", type=int, default=0)
     p.add_argument("--latency", type=float, default=0.0)
     p.add_argument("--token", default="xoxb-test-token")
     p.add_argument("--channels-auto", action="store_true", help="auto-create unknown C... channels as member channels")
+    p.add_argument("--empty", action="store_true", help="start without the demo team: users alice (U0HOMEUSR1) and "
+                   "carol (U0HOMEUSR2) of T0HOME0001, bob (U0PARTUSR1) of partner T0PARTNR01, channels C07SHARED01 "
+                   "(#proj-acme-partner, shared with the partner) and C07INTERN01 (#acme-team)")
     ns = p.parse_args(argv)
     fake = FakeSlack(token=ns.token, host=ns.host, port=ns.port, latency=ns.latency, auto_channels=ns.channels_auto)
+    if not ns.empty:
+        seed_demo_team(fake)
     print(f"fakeslack listening on {fake.start().base_url}", flush=True)
     try:
         fake._thread.join()
