@@ -35,7 +35,7 @@ def make_wsgi(app: App, services: Services):
             body = read_verified_body(environ, verifier)
             check_shape(parse(body, environ.get("CONTENT_TYPE", "")))
         except Refused as refused:
-            log.warning("refused a request to %s: %s (HTTP %s)", EVENTS_PATH, refused.reason, refused.status)
+            log.warning("%s %s: %s", refused.status, EVENTS_PATH, refused.reason)
             return _plain(start_response, refused.status, "" if refused.status == 200 else refused.reason)
         environ["wsgi.input"], environ["CONTENT_LENGTH"] = io.BytesIO(body), str(len(body))
         response = _dispatch(app, WsgiHttpRequest(environ))
