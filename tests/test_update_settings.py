@@ -72,10 +72,10 @@ def test_settings_change_and_reschedule(slack, services, monkeypatch, project):
     assert "Updated *Acme Website*" in answer.text
     assert settings_fields(services) == (
         4, "16:00", "America/New_York", "required", "08:00", "17:00", "1234", 5, 12, "off_track", False, SHARED,
-        utc("2026-11-27T21:00"), utc("2026-11-27T09:00"))
+        utc("2026-11-30T13:00"), utc("2026-11-30T01:00"))
     [changes] = seen
     assert changes["cadence_weekday"] == (2, 4) and changes["tz"] == ("Europe/Berlin", "America/New_York")
-    assert changes["auto_ack"] == (True, False) and len(changes) == 11
+    assert changes["auto_ack"] == (True, False) and changes["holidays"] == ("DE", "US") and len(changes) == 12
     slack.command("settings acme-website health=auto budget=5")
     assert one(services).health_override is None
     assert seen[1] == {"health_override": ("off_track", None)}

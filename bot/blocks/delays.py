@@ -116,7 +116,7 @@ def _notice_item(item: dict, tz) -> Markup:
     return Markup("\n").join(lines)
 
 
-def notice_body(notice, project) -> list[dict]:
+def notice_body(notice, project, contact: str | None = None) -> list[dict]:
     """What the client reads: each moved date, why, the impact, what we need, and who to ask.
 
     `notice` and `project` are rows or their facts (the owner's preview renders an unsaved notice)."""
@@ -127,14 +127,14 @@ def notice_body(notice, project) -> list[dict]:
     blocks = [section(head)]
     blocks.extend(section(_notice_item(item, tz)) for item in notice.items[:40])
     blocks.append(context(fmt("Questions? Ask {owner}, reply here, or press *Ask a question*.",
-                              owner=user_mention(project.owner_id))))
+                              owner=user_mention(contact or project.owner_id))))
     return blocks
 
 
 def notice_message(post: DelayNoticePost) -> dict:
     notice, project = post.notice, post.project
     value = str(notice.id)
-    blocks = notice_body(notice, project)
+    blocks = notice_body(notice, project, post.contact)
     blocks.append({"type": "actions", "block_id": f"delay-notice-{notice.id}", "elements": [
         button("Acknowledge", ids.DELAY_NOTICE_ACK, value, style="primary"),
         button("Ask a question", ids.DELAY_NOTICE_ASK, value),

@@ -4,6 +4,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import date
 
+from bot.blocks.calendar import away_lines
 from bot.blocks.format import HEALTH_EMOJI, HEALTH_WORDS, context, date_token, fit, progress_bar, section
 from bot.domain.home import HomeProjects
 from bot.domain.projects import health, next_milestone
@@ -36,8 +37,8 @@ def project_card(project: Project, today: date) -> dict:
     return section(Markup("\n").join(lines))
 
 
-def home_view(projects: HomeProjects, today_of: Callable[[Project], date]) -> dict:
-    """The Home tab for a team member."""
+def home_view(projects: HomeProjects, today_of: Callable[[Project], date], away: list | None = None) -> dict:
+    """The Home tab for a team member; `away` is the time off not over yet."""
     blocks = [_header("Your client projects")]
     if projects.mine:
         blocks += [project_card(p, today_of(p)) for p in projects.mine]
@@ -53,6 +54,8 @@ def home_view(projects: HomeProjects, today_of: Callable[[Project], date]) -> di
         blocks += [section(Markup("\n").join(lines[start:start + 15])) for start in range(0, len(lines), 15)]
         if projects.others_total > len(projects.others):
             blocks.append(context(f"…and {projects.others_total - len(projects.others)} more."))
+    if away:
+        blocks += [{"type": "divider"}, _header("Away"), section(Markup("\n").join(away_lines(away[:20])))]
     blocks += [{"type": "divider"}, context(EXAMPLES)]
     return {"type": "home", "blocks": fit(blocks, 100)}
 

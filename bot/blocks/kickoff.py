@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from bot import ids
+from bot.blocks.calendar import closed_days_section
 from bot.blocks.format import button, context, date_token, instant_token, section
 from bot.domain.posts import KickoffCard, KickoffChange, KickoffPreview, MilestoneAdded
 from bot.domain.schedule import WEEKDAY_NAMES, WEEKDAYS, zone
@@ -11,7 +12,7 @@ FIELD_LABELS = {
     "scope_include": "Included", "scope_exclude": "Not included", "respond_within": "Response time",
     "cadence_weekday": "Update day", "cadence_time": "Update time", "tz": "Time zone", "owner_id": "Your contact",
     "business_days": "Business days", "business_start": "Business hours start", "business_end": "Business hours end",
-    "channel_id": "Channel", "name": "Project name", "client_name": "Client",
+    "channel_id": "Channel", "name": "Project name", "client_name": "Client", "holidays": "Public holidays",
 }
 TO_BE_AGREED = Markup("_to be agreed_")
 
@@ -29,6 +30,8 @@ def days_words(days: str) -> str:
 
 
 def change_value(field: str, value) -> Markup:
+    if field == "holidays":
+        return fmt("those of {code}", code=value) if value else Markup("not observed")
     if value in (None, ""):
         return Markup("_not set_")
     if field == "cadence_weekday":
@@ -48,8 +51,11 @@ def kickoff_card(card: KickoffCard) -> dict:
     """The card's text and blocks, as the client will see them."""
     tz = zone(card.tz)
     who = fmt(" for {client}", client=card.client_name) if card.client_name else ""
-    reach = fmt("*How to reach us*\nPost here in {channel} — anyone on our side may answer, and {owner} leads the "
-                "project for us.", channel=channel_link(card.channel_id), owner=user_mention(card.owner_id))
+    lead = (fmt("{contact} answers for {owner}, who is away", contact=user_mention(card.contact),
+                owner=user_mention(card.owner_id)) if card.contact and card.contact != card.owner_id
+            else fmt("{owner} leads the project for us", owner=user_mention(card.owner_id)))
+    reach = fmt("*How to reach us*\nPost here in {channel} — anyone on our side may answer, and {lead}.",
+                channel=channel_link(card.channel_id), lead=lead)
     cadence = fmt("*Updates*\nEvery {day} at {time} ({tz} time), here in this channel.",
                   day=WEEKDAY_NAMES[card.cadence_weekday], time=card.cadence_time, tz=card.tz)
     if card.next_update_at:
@@ -65,7 +71,9 @@ def kickoff_card(card: KickoffCard) -> dict:
                 include=card.scope_include or TO_BE_AGREED, exclude=card.scope_exclude or TO_BE_AGREED)
     blocks = [
         section(fmt(":handshake: *Our working agreement — {name}{who}*", name=card.name, who=who)),
-        section(reach), section(cadence), section(replies), section(milestones), section(scope),
+        section(reach), section(cadence), section(replies),
+        *([section(closed_days_section(card.closed_days, tz))] if card.closed_days else []),
+        section(milestones), section(scope),
         context("Pinned for reference. When any of this changes, we say what changed in this thread."),
     ]
     return {"text": f"Our working agreement — {card.name}", "blocks": blocks}

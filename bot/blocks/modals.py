@@ -60,5 +60,8 @@ def add_project_modal(owner_tz: str | None = None) -> dict:
             _input(ids.ADD_PROJECT_RESPOND, "We answer client messages within", {"type": "static_select",
                    "initial_option": _option("1d", "1 business day"),
                    "options": [_option(v, t) for v, t in RESPOND_CHOICES]}),
+            _input(ids.ADD_PROJECT_HOLIDAYS, "Public holidays", {"type": "plain_text_input", "max_length": 16,
+                   "placeholder": {"type": "plain_text", "text": "ES-CT, UA, US-NY or off"}}, optional=True,
+                   hint="A country code, optionally with a region. Empty: the country of the time zone."),
         ],
     }

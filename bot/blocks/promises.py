@@ -3,14 +3,17 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from bot.blocks.format import instant_token, section
+from bot.blocks.format import date_token, instant_token, section
 from bot.domain.posts import PromiseAlert, PromiseReply
+from bot.domain.schedule import zone
 from bot.mrkdwn import Markup, channel_link, fmt, quote
 
 
 def promise_reply(post: PromiseReply) -> dict:
-    text = fmt("Thanks, {name} — we'll get back to you by {deadline} your time.", name=post.name[:80],
-               deadline=instant_token(post.deadline))
+    """The client's answer-by time; on a holiday or during a closure, also the day the team is back."""
+    away = fmt("we're away until {day}, and ", day=date_token(post.back_on, zone(post.tz))) if post.back_on else ""
+    text = fmt("Thanks, {name} — {away}we'll get back to you by {deadline} your time.", name=post.name[:80],
+               away=away, deadline=instant_token(post.deadline))
     return {"text": text, "blocks": [section(text)]}
 
 

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from bot.blocks import checkins, delays, kickoff, owed, promises, updates
+from bot.blocks import calendar, checkins, delays, kickoff, owed, promises, updates
 from bot.blocks.format import fit, shorten
 from bot.domain import posts
 from bot.domain.content import load
@@ -34,6 +34,7 @@ BUILDERS: dict[type, Callable[[object], dict]] = {
     posts.KickoffPreview: kickoff.kickoff_preview,
     posts.KickoffChange: kickoff.change_note,
     posts.MilestoneAdded: kickoff.milestone_note,
+    posts.ClosureChange: calendar.closure_note,
     posts.WeeklyUpdatePost: updates.update_message,
     posts.UpdatePreview: updates.preview_message,
     posts.ApprovalReminder: updates.reminder_message,

@@ -53,11 +53,21 @@ def update_text(post: WeeklyUpdatePost) -> str:
     return f"Weekly update: {post.project.name} — {HEALTH_WORDS[post.health]}"
 
 
+def _next_update(post: WeeklyUpdatePost) -> dict:
+    if not post.closed:
+        return context(fmt("Next update {at}.", at=instant_token(post.next_at)))
+    tz = zone(post.project.tz)
+    return section(fmt(":palm_tree: *We're closed {first} – {last}{why}.* There are no updates meanwhile; the next "
+                       "one comes {at}.", first=date_token(post.closed.first, tz), last=date_token(post.closed.last, tz),
+                       why=fmt(" ({reason})", reason=post.closed.name) if post.closed.name else "",
+                       at=instant_token(post.next_at)))
+
+
 def update_blocks(post: WeeklyUpdatePost) -> list[dict]:
     """The client-facing weekly update (or the short one for a quiet week)."""
     project = post.project
     emoji, words = HEALTH_EMOJI[post.health], HEALTH_WORDS[post.health]
-    next_update = context(fmt("Next update {at}.", at=instant_token(post.next_at)))
+    next_update = _next_update(post)
     if post.quiet:
         upcoming = post.upcoming[0] if post.upcoming else None
         target = fmt(" for *{title}*, {due}", title=upcoming.title, due=_due(upcoming, project)) if upcoming else ""

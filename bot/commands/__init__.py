@@ -49,4 +49,4 @@ def command(name: str, *, usage: str, summary: str, public: bool = False) -> Cal
 def load_all() -> None:
     """Import every module that registers subcommands."""
     from bot.commands import core  # noqa: F401
-    from bot.commands import delays, expectations, updates  # noqa: F401
+    from bot.commands import calendar, delays, expectations, updates  # noqa: F401

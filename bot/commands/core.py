@@ -2,15 +2,18 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import datetime
 
 from sqlalchemy.orm import Session
 
+from bot.blocks.calendar import holidays_sentence
 from bot.blocks.format import instant_token, reply, section
 from bot.blocks.modals import add_project_modal
 from bot.blocks.projects import COUNT_LIMIT, MAX_LIST_ROWS, project_list, project_status
 from bot.commands import COMMANDS, Args, CommandContext, command
 from bot.commands.parse import channel_id, percent, user_id
 from bot.domain import signals
+from bot.domain.calendar import parse_region
 from bot.domain.dates import parse_due_date
 from bot.domain.errors import UserError
 from bot.domain.projects import (
@@ -24,6 +27,7 @@ from bot.slack.gateway import SlackError, SlackGateway
 
 StatusLine = Callable[[Session, Project], str | None]
 STATUS_LINES: list[StatusLine] = []
+DATED_STATUS_LINES: list[Callable[[Session, Project, datetime], str | None]] = []
 ADD_PROJECT = '/expect add-project "Acme Website" #acme-shared client="Acme Corp" tz=Europe/Berlin cadence="mon 10:00"'
 
 
@@ -67,10 +71,13 @@ def new_project_from_args(ctx: CommandContext, args: Args) -> NewProject:
     weekday, at = parse_cadence(args.option("cadence", "mon 10:00"))
     tz = args.option("tz") or owner_zone(ctx.gateway, owner)
     zone(tz)
+    if args.option("holidays"):
+        parse_region(args.option("holidays"))
     return NewProject(
         name=names[0], channel_id=channel_id(channels[0]), owner_id=owner, tz=tz,
         client_name=args.option("client"), cadence_weekday=weekday, cadence_time=at,
         internal_channel_id=internal, respond_within=parse_respond_within(args.option("respond-within", "1d")),
+        holidays=args.option("holidays"),
     )
 
 
@@ -96,7 +103,8 @@ def save_project(ctx: CommandContext, new: NewProject) -> Project:
 
 
 @command("add-project", usage='add-project "<name>" #channel [client="…"] [tz=Area/City] [cadence="mon 10:00"] '
-         '[owner=@user] [internal=#channel] [respond-within=4h|1d]', summary="register a client project")
+         '[owner=@user] [internal=#channel] [respond-within=4h|1d] [holidays=ES-CT|off]',
+         summary="register a client project")
 def add_project(ctx: CommandContext, args: Args) -> dict | None:
     if not args.words and not args.options:
         ctx.gateway.open_view(ctx.trigger_id, add_project_modal())
@@ -107,10 +115,10 @@ def add_project(ctx: CommandContext, args: Args) -> dict | None:
 
 def registered_text(project: Project) -> Markup:
     return fmt(":white_check_mark: Registered *{name}* ({slug}) for {channel}, owner {owner}.\nUpdates go out {day}s "
-               "at {time} {tz}; the first one {first}.\nNext: {example}", name=project.name, slug=code(project.slug),
+               "at {time} {tz}; the first one {first}.\n{holidays}\nNext: {example}", name=project.name, slug=code(project.slug),
                channel=channel_link(project.channel_id), owner=user_mention(project.owner_id),
                day=WEEKDAY_NAMES[project.cadence_weekday], time=project.cadence_time, tz=project.tz,
-               first=instant_token(project.next_update_at),
+               first=instant_token(project.next_update_at), holidays=holidays_sentence(project),
                example=code(f'/expect add-milestone {project.slug} "Design sign-off" due=fri'))
 
 
@@ -146,6 +154,7 @@ def status(ctx: CommandContext, args: Args) -> dict:
         raise UserError("Say which project.", "/expect status acme-website")
     project = find_project(ctx.session, team_id=ctx.team_id, ref=args.words[0])
     extra = [line for line in (fn(ctx.session, project) for fn in STATUS_LINES) if line]
+    extra += [line for line in (fn(ctx.session, project, ctx.now) for fn in DATED_STATUS_LINES) if line]
     return reply(f"Status of {project.name}", project_status(project, local_today(project, ctx.now), extra))
 
 

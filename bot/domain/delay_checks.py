@@ -13,10 +13,11 @@ from datetime import date, datetime, timedelta
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
+from bot.domain.calendar import Calendar
 from bot.domain.delays import (NEVER, _business_days_left, _ending, at_risk_reason, overdue_reason, raise_alert,
                                resolve)
 from bot.domain.projects import business_hours, local_today, milestone_state
-from bot.domain.schedule import BusinessHours, local_instant, zone
+from bot.domain.schedule import local_instant, zone
 from bot.models import Milestone, Project
 from bot.models.delays import DelayAlert
 
@@ -124,7 +125,7 @@ def _covered(alerts: list[DelayAlert], state: str) -> bool:
     return any(alert.kind in (state, "overdue") for alert in alerts)
 
 
-def _first_change(milestone, today: date, hours: BusinessHours) -> date:
+def _first_change(milestone, today: date, hours: Calendar) -> date:
     """The first day after `today` on which an on-track milestone is no longer on track.
 
     The straight-line test only ever turns at risk as days pass (the expected share grows, business days left

@@ -20,6 +20,7 @@ from bot.domain.errors import UserError
 from bot.domain.posts import DelayNoticePost, DelayQuestion, NoticeFacts, ProjectFacts
 from bot.domain.projects import local_today
 from bot.domain.text import clean_user_text
+from bot.domain.timeoff import contact
 from bot.models import Milestone, MilestoneMove, OutboxMessage, Project
 from bot.models.delays import DelayAlert, DelayNotice
 
@@ -28,9 +29,9 @@ MERGE_WINDOW = timedelta(minutes=10)
 REASON_LIMIT, DETAIL_LIMIT, QUESTION_LIMIT = 1200, 500, 2000
 
 
-def notice_post(notice: DelayNotice, project: Project) -> dict:
-    """The notice's outbox payload: its content as it stands."""
-    return {"content": dump(DelayNoticePost(NoticeFacts.of(notice), ProjectFacts.of(project)))}
+def notice_post(notice: DelayNotice, project: Project, who: str | None = None) -> dict:
+    """The notice's outbox payload: its content as it stands; `who` is the person the client should ask."""
+    return {"content": dump(DelayNoticePost(NoticeFacts.of(notice), ProjectFacts.of(project), who))}
 
 
 @dataclass(frozen=True)
@@ -98,17 +99,18 @@ def notify_client(session: Session, *, milestone: Milestone, draft: NoticeDraft,
     session.flush()
     item["move_ids"] = [move.id]
     notice, row = _pending_notice(session, project)
+    who = contact(session, project, now)
     if notice is None:
         notice = DelayNotice(project_id=project.id, urgent=draft.urgent, items=[item], created_by=by, created_at=now)
         session.add(notice)
         session.flush()
         row = outbox.enqueue(session, project=project, kind=NOTICE_KIND, period_key=f"notice:{notice.id}",
-                             payload=notice_post(notice, project), now=now, urgent=draft.urgent,
+                             payload=notice_post(notice, project, who), now=now, urgent=draft.urgent,
                              not_before=None if draft.urgent else now + MERGE_WINDOW)
         notice.outbox_id = row.id
     else:
         notice.items = _fold(notice.items, item)
-        row.payload = notice_post(notice, project)
+        row.payload = notice_post(notice, project, who)
         if draft.urgent:
             notice.urgent, row.urgent, row.not_before = True, True, now
     _set_lead_days(session, notice, project, row.not_before)

@@ -6,23 +6,32 @@ from datetime import datetime
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from bot.domain import outbox, signals
+from bot.domain import outbox, signals, timeoff
+from bot.domain.closures import closed_days_ahead
 from bot.domain.content import dump
 from bot.domain.errors import UserError
+from bot.domain.projects import local_today
 from bot.domain.posts import KickoffCard as CardContent
-from bot.domain.posts import KickoffChange, KickoffPreview, MilestoneAdded
+from bot.domain.posts import ClosedDays, KickoffChange, KickoffPreview, MilestoneAdded
 from bot.mrkdwn import fmt, user_mention
 from bot.models import Milestone, OutboxMessage, Project
 from bot.models.expectations import KickoffCard
 
 CARD_FIELDS = frozenset({
     "scope_include", "scope_exclude", "respond_within", "cadence_weekday", "cadence_time", "tz", "owner_id",
-    "business_days", "business_start", "business_end", "channel_id", "name", "client_name",
+    "business_days", "business_start", "business_end", "channel_id", "name", "client_name", "holidays",
 })
 
 
-def card_content(project: Project) -> dict:
-    return dump(CardContent.of(project))
+def card_of(session: Session, project: Project, now: datetime) -> CardContent:
+    """The card as of `now`: with the days we're closed in the next 90 days and who to ask."""
+    closed = [ClosedDays(*days) for days in closed_days_ahead(project, local_today(project, now))]
+    return CardContent.of(project, closed,
+                          timeoff.contact(session, project, now))
+
+
+def card_content(session: Session, project: Project, now: datetime) -> dict:
+    return dump(card_of(session, project, now))
 
 
 def card_for(session: Session, project: Project, now: datetime) -> KickoffCard:
@@ -38,7 +47,7 @@ def card_for(session: Session, project: Project, now: datetime) -> KickoffCard:
 def preview(session: Session, *, project: Project, now: datetime) -> dict:
     """The card as the owner sees it before (or after) it goes out, with the Approve button while it is a draft."""
     card = card_for(session, project, now)
-    return {"content": dump(KickoffPreview(project.id, project.slug, CardContent.of(project),
+    return {"content": dump(KickoffPreview(project.id, project.slug, card_of(session, project, now),
                                            posted=card.state != "draft"))}
 
 
@@ -62,7 +71,7 @@ def approve(session: Session, *, project_id: int, by: str, now: datetime) -> Pro
         raise UserError(fmt("The kickoff card for *{name}* was already approved by {who}.", name=project.name,
                             who=user_mention(card.approved_by)))
     row = outbox.enqueue(session, project=project, kind="kickoff", period_key=f"{card.id}:{card.revision}",
-                         payload={"content": card_content(project)}, now=now)
+                         payload={"content": card_content(session, project, now)}, now=now)
     card.state, card.approved_by, card.approved_at, card.outbox_id = "approved", by, now, row.id
     return project
 
@@ -79,7 +88,7 @@ def note_change(session: Session, *, project: Project, note: dict, now: datetime
     card = session.scalar(select(KickoffCard).where(KickoffCard.project_id == project.id))
     if card is None or card.state == "draft" or card.outbox_id is None:
         return None
-    fresh = card_content(project)
+    fresh = card_content(session, project, now)
     if card.state == "approved":
         unsent = outbox.pending_for_update(session, row_id=card.outbox_id)
         if unsent is not None:

@@ -7,6 +7,7 @@ from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from bot.domain import timeoff
 from bot.domain.projects import business_hours
 from bot.models import OutboxMessage, Project
 
@@ -34,11 +35,14 @@ def enqueue(
     """Queue a post once; asking again for the same (project, kind, period key) returns the first row.
 
     Client-visible posts wait for the client's business hours unless urgent. `thread_ts` replies in the thread
-    of a message that is not ours (a client's question, say).
+    of a message that is not ours (a client's question, say). What would go to someone away goes to their backup.
     """
     existing = find(session, project_id=project.id, kind=kind, period_key=period_key)
     if existing:
         return existing
+    routed = {"project": project, "channel_id": channel_id, "client_visible": client_visible}
+    timeoff.route(session, [routed], now)
+    channel_id = routed["channel_id"]
     row = _new_row(project=project, kind=kind, period_key=period_key, payload=payload, now=now, channel_id=channel_id,
                    client_visible=client_visible, top_level=top_level, urgent=urgent, not_before=not_before,
                    thread_of=thread_of, thread_ts=thread_ts)
@@ -86,7 +90,9 @@ def enqueue_many(session: Session, posts: list[dict], *, now: datetime) -> list[
         OutboxMessage.project_id.in_({k[0] for k in wanted}), OutboxMessage.kind.in_({k[1] for k in wanted}),
         OutboxMessage.period_key.in_({k[2] for k in wanted}),
     ))}
-    fresh = {key(post): _new_row(now=now, **post) for post in posts if key(post) not in found}
+    unsent = [dict(post) for post in posts if key(post) not in found]
+    timeoff.route(session, unsent, now)
+    fresh = {key(post): _new_row(now=now, **post) for post in unsent}
     try:
         with session.begin_nested():
             session.add_all(fresh.values())

@@ -67,6 +67,9 @@ def send_reminders(session: Session, *, now: datetime) -> int:
         if project.status != "active":
             continue
         hours = business_hours(project)
+        if not hours.is_open(now):
+            item.next_reminder_at = hours.next_open(now)
+            continue
         item.reminders += 1
         item.last_reminded_at = now
         item.next_reminder_at = hours.add_days(now, REMIND_EVERY_BUSINESS_DAYS)

@@ -110,8 +110,10 @@ class NoticeFacts:
 
 @content
 class DelayNoticePost:
+    """`contact` is who the client should ask: the owner, or their backup while they are away."""
     notice: NoticeFacts
     project: ProjectFacts
+    contact: str | None = None
 
 
 @content
@@ -213,8 +215,11 @@ class CheckinComment:
 # Promises to answer the client
 @content
 class PromiseReply:
+    """`back_on`: the day the team is back, when the message came on a holiday or during a closure."""
     name: str
     deadline: datetime
+    back_on: date | None = None
+    tz: str | None = None
 
 
 @content
@@ -227,6 +232,25 @@ class PromiseAlert:
     excerpt: str | None
     now: datetime
     overdue: bool
+
+
+# Business time
+@content
+class ClosedDays:
+    """A public holiday (one day, its name) or a closure (its reason), dates in the project's zone."""
+    first: date
+    last: date
+    name: str | None = None
+
+
+@content
+class ClosureChange:
+    """A closure added to (or removed from) the working agreement, for the kickoff card's thread."""
+    first: date
+    last: date
+    reason: str | None
+    tz: str
+    removed: bool = False
 
 
 # The kickoff card
@@ -247,13 +271,17 @@ class KickoffCard:
     scope_include: str | None
     scope_exclude: str | None
     milestones: list[MilestoneFacts]
+    closed_days: list[ClosedDays] = ()
+    contact: str | None = None
 
     @classmethod
-    def of(cls, project) -> KickoffCard:
+    def of(cls, project, closed_days=(), contact: str | None = None) -> KickoffCard:
+        """`closed_days`: the holidays and closures ahead; `contact`: who answers while the owner is away."""
         return cls(project.name, project.client_name, project.channel_id, project.owner_id, project.cadence_weekday,
                    project.cadence_time, project.tz, project.next_update_at, project.respond_within,
                    project.business_days, project.business_start, project.business_end, project.scope_include,
-                   project.scope_exclude, [MilestoneFacts.of(m) for m in project.milestones[:25]])
+                   project.scope_exclude, [MilestoneFacts.of(m) for m in project.milestones[:25]],
+                   list(closed_days), contact)
 
 
 @content
@@ -291,6 +319,7 @@ class WeeklyUpdatePost:
     next_at: datetime
     quiet: bool
     has_milestones: bool
+    closed: ClosedDays | None = None
 
 
 @content

@@ -8,8 +8,9 @@ from datetime import date, datetime, timedelta
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, selectinload
 
+from bot.domain.calendar import Calendar, parse_region, region_for_zone
 from bot.domain.errors import UserError
-from bot.domain.schedule import BusinessHours, next_cadence, zone
+from bot.domain.schedule import next_cadence, zone
 from bot.domain.text import clean_user_text, slugify
 from bot.models import Milestone, Project
 from bot.mrkdwn import Markup, code, fmt
@@ -29,19 +30,34 @@ class NewProject:
     cadence_time: str = "10:00"
     internal_channel_id: str | None = None
     respond_within: str = "1d"
+    holidays: str | None = None
 
 
 def local_today(project: Project, now: datetime) -> date:
     return now.astimezone(zone(project.tz)).date()
 
 
-def business_hours(project: Project) -> BusinessHours:
-    return BusinessHours(project.business_days, project.business_start, project.business_end, zone(project.tz))
+def business_hours(project: Project) -> Calendar:
+    """The project's calendar: business days and hours, public holidays and closures.
+
+    Also takes the light rows of delay detection, which carry only the days and hours: their calendar has no
+    holidays or closures, which is all they need (counting weekdays).
+    """
+    closures = tuple((c.start_date, c.end_date) for c in getattr(project, "closures", ()))
+    return Calendar(project.business_days, project.business_start, project.business_end, zone(project.tz),
+                    getattr(project, "holidays", None), closures)
+
+
+def next_update_slot(project: Project, *, after: datetime) -> datetime:
+    """The next cadence instant after `after`; on a closed day, the next opening instead."""
+    at = next_cadence(project.cadence_weekday, project.cadence_time, zone(project.tz), after=after)
+    calendar = business_hours(project)
+    return at if calendar.is_open_day(at.astimezone(calendar.tz).date()) else calendar.next_open(at)
 
 
 def reschedule(project: Project, *, now: datetime) -> None:
     """Set the next update instant (and its preview) from the cadence, after `now`."""
-    at = next_cadence(project.cadence_weekday, project.cadence_time, zone(project.tz), after=now)
+    at = next_update_slot(project, after=now)
     project.next_update_at = at
     preview_at = at - timedelta(hours=project.preview_lead_hours)
     project.next_preview_at = max(preview_at, now)
@@ -60,12 +76,13 @@ def create_project(session: Session, *, team_id: str, new: NewProject, created_b
     if clash:
         raise UserError(fmt("A project called *{name}* ({slug}) already exists. Pick another name.", name=clash.name,
                             slug=code(clash.slug)))
+    region = parse_region(new.holidays) if new.holidays else region_for_zone(new.tz)
     client = clean_user_text(new.client_name, field="client name", limit=200) if new.client_name else None
     project = Project(
         team_id=team_id, slug=slug, name=name, client_name=client, channel_id=new.channel_id,
         internal_channel_id=new.internal_channel_id, owner_id=new.owner_id, tz=new.tz,
         cadence_weekday=new.cadence_weekday, cadence_time=new.cadence_time,
-        respond_within=new.respond_within, created_by=created_by, created_at=now,
+        respond_within=new.respond_within, holidays=region, created_by=created_by, created_at=now,
     )
     reschedule(project, now=now)
     session.add(project)
@@ -179,7 +196,7 @@ def expected_progress(milestone: Milestone, today: date) -> int:
     return max(0, min(100, round(100 * (today - milestone.start_date).days / span)))
 
 
-def milestone_state(milestone: Milestone, today: date, hours: BusinessHours | None = None) -> str:
+def milestone_state(milestone: Milestone, today: date, hours: Calendar | None = None) -> str:
     """done, overdue, at_risk or on_track."""
     if milestone.state == "done":
         return "done"
@@ -193,7 +210,7 @@ def milestone_state(milestone: Milestone, today: date, hours: BusinessHours | No
     return "on_track"
 
 
-def _business_days_between(start: date, end: date, hours: BusinessHours | None) -> int:
+def _business_days_between(start: date, end: date, hours: Calendar | None) -> int:
     days = hours.days if hours else "12345"
     weeks, rest = divmod(max((end - start).days, 0), 7)
     tail = start + timedelta(days=7 * weeks)

@@ -9,7 +9,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from bot.domain import outbox
-from bot.domain.projects import business_hours
+from bot.domain.projects import business_hours, local_today
 from bot.domain.content import dump
 from bot.domain.posts import PromiseAlert, PromiseReply
 from bot.domain.text import clean_user_text
@@ -89,8 +89,17 @@ def open_promise(session: Session, *, project: Project, message: Inbound, name: 
     session.flush()
     if project.auto_ack:
         outbox.enqueue(session, project=project, kind="promise-ack", period_key=message.ts,
-                       payload={"content": dump(PromiseReply(name, deadline))}, thread_ts=message.ts, urgent=True, now=now)
+                       payload={"content": dump(PromiseReply(name, deadline, _back_on(project, hours, now), project.tz))},
+                       thread_ts=message.ts, urgent=True, now=now)
     return promise
+
+
+def _back_on(project: Project, calendar, now: datetime):
+    """The day the team is back, when today is a public holiday or within a closure; else None."""
+    today = local_today(project, now)
+    if calendar.is_open_day(today) or not (calendar.holiday(today) or calendar.closure_end(today)):
+        return None
+    return calendar.open_day_from(today)
 
 
 def _day_hours(project: Project) -> float:

@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta, timezone
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 
@@ -53,7 +52,7 @@ def parse_business_days(text: str) -> str:
     try:
         if "-" in text:
             first, last = (WEEKDAYS.index(p[:3]) for p in text.split("-"))
-            days = range(first, last + 1)
+            days = [(first + n) % 7 for n in range((last - first) % 7 + 1)]  # sat-wed wraps over the week's end
         else:
             days = [WEEKDAYS.index(p.strip()[:3]) for p in text.split(",")]
     except ValueError:
@@ -85,55 +84,3 @@ def next_cadence(weekday: int, at: str, tz: ZoneInfo, *, after: datetime) -> dat
 
 def period_key(instant: datetime, tz: ZoneInfo) -> str:
     return instant.astimezone(tz).date().isoformat()
-
-
-@dataclass(frozen=True)
-class BusinessHours:
-    days: str
-    start: str
-    end: str
-    tz: ZoneInfo
-
-    def _window(self, day: date) -> tuple[datetime, datetime] | None:
-        if str(day.isoweekday()) not in self.days:
-            return None
-        return local_instant(day, self.start, self.tz), local_instant(day, self.end, self.tz)
-
-    def is_open(self, at: datetime) -> bool:
-        window = self._window(at.astimezone(self.tz).date())
-        return bool(window and window[0] <= at < window[1])
-
-    def next_open(self, at: datetime) -> datetime:
-        """`at` itself when open, else the next opening."""
-        day = at.astimezone(self.tz).date()
-        for offset in range(15):
-            window = self._window(day + timedelta(days=offset))
-            if window and at < window[1]:
-                return max(at, window[0])
-        raise ValueError("no business hours configured")
-
-    def add_hours(self, start: datetime, hours: float) -> datetime:
-        """The instant `hours` business hours after `start`."""
-        remaining = timedelta(hours=hours)
-        at = self.next_open(start)
-        while True:
-            window_end = self._window(at.astimezone(self.tz).date())[1]
-            if at + remaining <= window_end:
-                return at + remaining
-            remaining -= window_end - at
-            at = self.next_open(window_end)
-
-    def add_days(self, start: datetime, days: int) -> datetime:
-        """Same local time `days` business days later (from the next opening if closed)."""
-        at = self.next_open(start)
-        local = at.astimezone(self.tz)
-        day = local.date()
-        while days:
-            day += timedelta(days=1)
-            if str(day.isoweekday()) in self.days:
-                days -= 1
-        return datetime.combine(day, local.time().replace(tzinfo=None), tzinfo=self.tz).astimezone(timezone.utc)
-
-    def deadline(self, start: datetime, respond_within: str) -> datetime:
-        amount, unit = int(respond_within[:-1]), respond_within[-1]
-        return self.add_hours(start, amount) if unit == "h" else self.add_days(start, amount)

@@ -4,6 +4,7 @@ from __future__ import annotations
 import re
 from datetime import datetime
 
+from bot.domain.calendar import parse_region, region_for_zone
 from bot.domain.errors import UserError
 from bot.domain.projects import reschedule
 from bot.domain.schedule import WEEKDAYS, parse_business_days, parse_cadence, parse_clock_time, zone
@@ -12,7 +13,7 @@ from bot.mrkdwn import Markup, code, fmt
 
 EXAMPLE = '/expect settings acme-website cadence="fri 16:00" tz=Europe/Berlin approval=required'
 HEALTH_CHOICES = {"on_track": "on_track", "at_risk": "at_risk", "off_track": "off_track", "auto": None}
-RESCHEDULING = {"cadence_weekday", "cadence_time", "tz", "preview_lead_hours"}
+RESCHEDULING = {"cadence_weekday", "cadence_time", "tz", "preview_lead_hours", "holidays", "business_days"}
 MAX_BUDGET = 20
 MAX_PREVIEW_HOURS = 72
 
@@ -54,6 +55,10 @@ def _number(value: str, *, key: str, low: int, high: int, example: str, suffix: 
     return int(match.group(1))
 
 
+def _holidays(value: str) -> dict:
+    return {"holidays": parse_region(value)}
+
+
 def _budget(value: str) -> dict:
     return {"weekly_budget": _number(value, key="budget", low=1, high=MAX_BUDGET, example="budget=3")}
 
@@ -77,7 +82,8 @@ def _auto_ack(value: str) -> dict:
 
 
 PARSERS = {"cadence": _cadence, "tz": _tz, "approval": _approval, "hours": _hours, "days": _days,
-           "budget": _budget, "preview": _preview, "health": _health, "auto-ack": _auto_ack}
+           "budget": _budget, "preview": _preview, "health": _health, "auto-ack": _auto_ack,
+           "holidays": _holidays}
 
 
 def parse_settings(options: dict[str, str]) -> dict:
@@ -93,7 +99,12 @@ def parse_settings(options: dict[str, str]) -> dict:
 
 
 def apply_settings(project: Project, values: dict, *, now: datetime) -> dict[str, tuple]:
-    """Set the values that differ; reschedule after a cadence, zone or preview change. Returns the changes."""
+    """Set the values that differ; reschedule after a cadence, zone or preview change. Returns the changes.
+
+    Holidays that came from the old zone's country follow the zone to its new country.
+    """
+    if "tz" in values and "holidays" not in values and project.holidays == region_for_zone(project.tz):
+        values = {**values, "holidays": region_for_zone(values["tz"])}
     changes = {field: (getattr(project, field), value) for field, value in values.items()
                if getattr(project, field) != value}
     for field, (_, value) in changes.items():
@@ -107,9 +118,10 @@ def describe(project: Project) -> Markup:
     day_names = ",".join(WEEKDAYS[int(d) - 1] for d in project.business_days)
     override = project.health_override or "auto"
     return fmt("updates {cadence} in {tz} · approval {approval} · preview {preview} before · business hours {hours} "
-               "on {days} · budget {budget} posts a week · health {health} · auto-ack {ack}",
+               "on {days} · budget {budget} posts a week · health {health} · auto-ack {ack} · "
+               "holidays {holidays}",
                cadence=code(f"{WEEKDAYS[project.cadence_weekday]} {project.cadence_time}"), tz=code(project.tz),
                approval=code(project.approval_mode), preview=code(f"{project.preview_lead_hours}h"),
                hours=code(f"{project.business_start}-{project.business_end}"), days=day_names,
                budget=code(str(project.weekly_budget)), health=code(override),
-               ack=code("on" if project.auto_ack else "off"))
+               ack=code("on" if project.auto_ack else "off"), holidays=code(project.holidays or "off"))

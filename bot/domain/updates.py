@@ -18,10 +18,11 @@ from bot.domain import outbox, update_parts
 from bot.domain.content import dump
 from bot.domain.errors import UserError
 from bot.domain.posts import (
-    ApprovalReminder, MilestoneFacts, ProjectFacts, UpdateExpired, UpdateFacts, UpdatePreview, WeeklyUpdatePost,
+    ApprovalReminder, ClosedDays, MilestoneFacts, ProjectFacts, UpdateExpired, UpdateFacts, UpdatePreview, WeeklyUpdatePost,
 )
-from bot.domain.projects import business_hours, health, local_today, reschedule
-from bot.domain.schedule import next_cadence, period_key, zone
+from bot.domain.closures import closure_around
+from bot.domain.projects import business_hours, health, local_today, next_update_slot, reschedule
+from bot.domain.schedule import period_key, zone
 from bot.domain.text import clean_user_text
 from bot.models import OutboxMessage, Project, WeeklyUpdate
 
@@ -88,10 +89,13 @@ def compose(session: Session, *, project: Project, update: WeeklyUpdate, previou
     snapshot = snapshot_of(project)
     quiet = (previous is not None and previous == snapshot and state == "on_track"
              and not (done or needs or extras or update.note))
-    next_at = next_cadence(project.cadence_weekday, project.cadence_time, zone(project.tz), after=update.scheduled_for)
+    next_at = next_update_slot(project, after=update.scheduled_for)
+    closure = closure_around(project, local_today(project, now), next_at.astimezone(zone(project.tz)).date())
+    closed = ClosedDays(closure.start_date, closure.end_date, closure.reason) if closure else None
     facts = [MilestoneFacts.of(m) for m in done], [MilestoneFacts.of(m) for m in open_ones]
     post = WeeklyUpdatePost(ProjectFacts.of(project), state, facts[0], [m for m in facts[1] if m.progress > 0],
-                            facts[1][:UPCOMING], needs, extras, update.note, next_at, quiet, bool(project.milestones))
+                            facts[1][:UPCOMING], needs, extras, update.note, next_at, quiet and not closed,
+                            bool(project.milestones), closed)
     return UpdateContent(project, post, snapshot)
 
 

@@ -7,6 +7,7 @@ from bot.blocks.home import home_view, outsider_home_view
 from bot.domain.errors import NotAllowed
 from bot.domain.home import home_projects
 from bot.domain.projects import local_today
+from bot.domain.timeoff import away_list
 from bot.listeners.common import apology, ensure_team_member, first_delivery
 from bot.services import Services
 
@@ -27,7 +28,8 @@ def register(app: App, services: Services) -> None:
                 if not first_delivery(session, f"event:{body.get('event_id') or event.get('event_ts')}", now):
                     return
                 found = home_projects(session, team_id=services.team_id, user_id=user_id)
-                view = home_view(found, lambda p: local_today(p, now))
+                away = away_list(session, team_id=services.team_id, today=now.date())
+                view = home_view(found, lambda p: local_today(p, now), away)
             services.gateway.publish_home(user_id, view)
         except Exception as error:
             apology(error)

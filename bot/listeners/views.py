@@ -7,6 +7,7 @@ from bot import ids
 from bot.commands import CommandContext
 from bot.commands.core import check_channel, registered_text, save_project
 from bot.domain import outbox
+from bot.domain.calendar import parse_region
 from bot.domain.errors import UserError
 from bot.domain.projects import NewProject
 from bot.listeners.common import apology, ensure_team_member, slack_trouble
@@ -33,6 +34,7 @@ def new_project_from_view(state: dict, *, user_id: str) -> NewProject:
         owner_id=_value(state, ids.ADD_PROJECT_OWNER) or user_id,
         internal_channel_id=_value(state, ids.ADD_PROJECT_INTERNAL),
         respond_within=_value(state, ids.ADD_PROJECT_RESPOND) or "1d",
+        holidays=_value(state, ids.ADD_PROJECT_HOLIDAYS),
     )
 
 
@@ -49,6 +51,9 @@ def register(app: App, services: Services) -> None:
                 field = ids.ADD_PROJECT_INTERNAL
                 if new.internal_channel_id:
                     check_channel(services.gateway, new.internal_channel_id)
+                field = ids.ADD_PROJECT_HOLIDAYS
+                if new.holidays:
+                    parse_region(new.holidays)
                 field = ids.ADD_PROJECT_NAME
                 context = CommandContext(session, services.team_id, user["id"], new.channel_id, "",
                                          services.clock.now(), services.gateway, [])

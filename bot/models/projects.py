@@ -7,6 +7,7 @@ from sqlalchemy import ForeignKey, Index, String, Text, UniqueConstraint, event
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from bot.models.base import Base
+from bot.models.calendar import Closure
 
 RECHECK = datetime(1970, 1, 1, tzinfo=timezone.utc)
 
@@ -43,6 +44,7 @@ class Project(Base):
     auto_ack: Mapped[bool] = mapped_column(default=True)
     scope_include: Mapped[str | None] = mapped_column(Text)
     scope_exclude: Mapped[str | None] = mapped_column(Text)
+    holidays: Mapped[str | None] = mapped_column(String(16))
     next_update_at: Mapped[datetime | None]
     next_preview_at: Mapped[datetime | None]
     last_update_at: Mapped[datetime | None]
@@ -51,6 +53,9 @@ class Project(Base):
 
     milestones: Mapped[list[Milestone]] = relationship(
         back_populates="project", order_by="Milestone.number", cascade="all, delete-orphan"
+    )
+    closures: Mapped[list[Closure]] = relationship(
+        order_by="(Closure.start_date, Closure.id)", cascade="all, delete-orphan", lazy="selectin"
     )
 
 

@@ -44,7 +44,8 @@ def notice_refresh(session: Session, notice: DelayNotice) -> list[Refresh]:
     row = session.get(OutboxMessage, notice.outbox_id) if notice.outbox_id else None
     if row is None or not row.ts:
         return []
-    message = render_payload(delay_notices.notice_post(notice, notice.project), project=notice.project)
+    who = (row.payload.get("content") or {}).get("contact")
+    message = render_payload(delay_notices.notice_post(notice, notice.project, who), project=notice.project)
     return [Refresh(row.posted_channel_id or row.channel_id, row.ts, message)]
 
 
