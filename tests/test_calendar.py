@@ -273,6 +273,7 @@ def test_zone_change_moves_default_holidays(slack, services):
 def test_closure_reason_is_shown_not_obeyed(slack, services, fake_slack, clock):
     slack.command(ADD + ' cadence="mon 10:00"')
     slack.command('closed acme-website from=2026-12-07 to=2026-12-20 reason="<!channel> *party* <https://x.test|hi>"')
+    tick(services, clock, utc(2026, 11, 23, 9))
     tick(services, clock, utc(2026, 11, 30, 9))
-    text = rendered(updates(fake_slack)[0])
+    text = rendered(updates(fake_slack)[1])
     assert "&lt;!channel&gt;" in text and "<!channel>" not in text and "<https://x.test" not in text
