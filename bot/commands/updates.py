@@ -24,7 +24,7 @@ def show_update_preview(ctx: CommandContext, args: Args) -> dict:
     project = find_project(ctx.session, team_id=ctx.team_id, ref=args.words[0])
     preview = current_preview(ctx.session, project=project, now=ctx.now)
     message = render(preview.post, project=project)
-    return reply(message["text"], message["blocks"])
+    return reply(fmt("Preview of the update for {name}", name=project.name), message["blocks"])
 
 
 @command("settings", usage='settings <project> [cadence="fri 16:00"] [tz=Area/City] [approval=auto|required] '

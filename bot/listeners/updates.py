@@ -13,6 +13,7 @@ from bot.domain.updates import decide, find_update, record_sent, set_note
 from bot.listeners.common import (
     apology, ensure_internal_actor, first_delivery, in_transaction, interaction_key, log, slack_trouble,
 )
+from bot.mrkdwn import fmt
 from bot.services import Services
 from bot.slack.delivery import on_sent
 
@@ -29,6 +30,12 @@ def _respond_error(respond: Respond, answer: dict) -> None:
     respond(text=answer["text"], blocks=answer.get("blocks"), response_type="ephemeral", replace_original=False)
 
 
+def _preview_message(preview) -> dict:
+    """The owner's preview as it stands now, to replace the one they clicked."""
+    message = render(preview.post, project=preview.project)
+    return {**message, "text": fmt("Weekly update for {name}", name=preview.project.name)}
+
+
 def register(app: App, services: Services) -> None:
     on_sent("update")(record_sent)  # the web process delivers "Post now" itself
 
@@ -42,7 +49,7 @@ def register(app: App, services: Services) -> None:
                     return {}
                 update_id = _update_id(body["actions"][0].get("value"))
                 preview = decide(session, update_id=update_id, action=action, by=user, now=now)
-                return {"replace_original": True, **render(preview.post, project=preview.project)}
+                return {"replace_original": True, **_preview_message(preview)}
 
             answer = in_transaction(services, work)
             ack()
@@ -80,7 +87,7 @@ def register(app: App, services: Services) -> None:
             with services.sessions.begin() as session:
                 preview = set_note(session, update_id=_update_id(str(meta.get("update", ""))), text=text or "",
                                    now=services.clock.now())
-                message = render(preview.post, project=preview.project)
+                message = _preview_message(preview)
         except UserError as error:
             ack(response_action="errors", errors={ids.UPDATE_NOTE_INPUT: str(error)[:150]})
             return
