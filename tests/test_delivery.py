@@ -4,7 +4,9 @@ from datetime import datetime, timedelta, timezone
 import pytest
 from sqlalchemy import select
 
+from bot.domain.content import dump
 from bot.domain.outbox import enqueue
+from bot.domain.posts import PromiseReply
 from bot.domain.projects import NewProject, create_project
 from bot.models import OutboxMessage, Project
 from bot.services import build_services
@@ -301,3 +303,19 @@ def test_refused_dm_names_the_person_not_a_channel(services, clock, fake_slack, 
         assert session.get(Project, project_id).attention == f"Slack refused a post to <@{ALICE}>: `missing_scope`"
     [dm] = bot_messages(fake_slack, ALICE)
     assert f"I couldn't post to <@{ALICE}>" in dm["text"] and "<#U" not in dm["text"]
+
+
+def test_content_renders_at_send_time_and_a_bad_row_fails_alone(services, clock, fake_slack, project_id):
+    at_slack_time(clock)
+    with services.sessions.begin() as session:
+        project = session.get(Project, project_id)
+        good = enqueue(session, project=project, kind="promise-ack", period_key="good", urgent=True, now=clock.now(),
+                       payload={"content": dump(PromiseReply("<!here> Bob", clock.now()))})
+        bad = enqueue(session, project=project, kind="notice", period_key="bad", urgent=True, now=clock.now(),
+                      payload={"content": {"type": "NoSuchPost"}})
+        good_id, bad_id = good.id, bad.id
+    services.dispatcher.run_once()
+    assert (row(services, good_id).state, row(services, bad_id).state) == ("sent", "failed")
+    assert row(services, bad_id).error == "render_failed"
+    [message] = bot_messages(fake_slack, SHARED)
+    assert message["text"].startswith("Thanks, &lt;!here&gt; Bob — we'll get back to you by <!date^")
