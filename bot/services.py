@@ -12,6 +12,7 @@ from bot.db import make_engine, session_factory
 from bot.settings import Settings
 from bot.slack.delivery import Dispatcher
 from bot.slack.gateway import SlackGateway
+from bot.slack.pacing import Rate, pacer_for
 
 
 @dataclass
@@ -43,5 +44,7 @@ def build_services(settings: Settings, *, clock: Clock | None = None, dispatcher
     engine = make_engine(settings.database_url)
     sessions = session_factory(engine)
     gateway = SlackGateway(settings.bot_token, base_url=settings.api_url)
-    dispatcher = Dispatcher(sessions, gateway, clock, threads=dispatcher_threads)
+    gateway.pacer = pacer_for(engine, workspace=Rate(settings.workspace_rate, settings.workspace_burst),
+                              channel=Rate(settings.channel_rate, settings.channel_burst))
+    dispatcher = Dispatcher(sessions, gateway, clock, threads=dispatcher_threads, pacer=gateway.pacer)
     return Services(settings, engine, sessions, gateway, clock, dispatcher)

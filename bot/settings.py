@@ -19,6 +19,10 @@ class Settings:
     api_url: str | None = None
     database_url: str = "sqlite:///expect.db"
     port: int = 3000
+    workspace_rate: float = 5.0
+    workspace_burst: int = 10
+    channel_rate: float = 1.0
+    channel_burst: int = 2
 
     @property
     def socket_mode(self) -> bool:
@@ -64,6 +68,7 @@ def load_settings(env: dict[str, str] | None = None, *, dotenv: bool = True) -> 
     port_text = env.get("PORT", "").strip() or "3000"
     if not port_text.isdigit() or not 0 < int(port_text) < 65536:
         raise _fail("PORT", f"must be a port number, not {port_text!r}")
+    pacing = _pacing(env)
     return Settings(
         bot_token=token,
         signing_secret=secret,
@@ -71,7 +76,32 @@ def load_settings(env: dict[str, str] | None = None, *, dotenv: bool = True) -> 
         api_url=api_url,
         database_url=database_url,
         port=int(port_text),
+        **pacing,
     )
+
+
+PACING = {  # env name -> (field, type); defaults follow Slack's limits for chat.postMessage
+    "EXPECT_WORKSPACE_RATE": ("workspace_rate", float),
+    "EXPECT_WORKSPACE_BURST": ("workspace_burst", int),
+    "EXPECT_CHANNEL_RATE": ("channel_rate", float),
+    "EXPECT_CHANNEL_BURST": ("channel_burst", int),
+}
+
+
+def _pacing(env: dict[str, str]) -> dict:
+    values = {}
+    for name, (field, kind) in PACING.items():
+        raw = env.get(name, "").strip()
+        if not raw:
+            continue
+        try:
+            value = kind(raw)
+        except ValueError:
+            value = -1
+        if value < 0:
+            raise _fail(name, f"must be a {'whole ' if kind is int else ''}number of posts, 0 or more, not {raw!r}")
+        values[field] = value
+    return values
 
 
 def normalise_database_url(url: str) -> str:

@@ -72,7 +72,7 @@ def services(database_url, fake_slack, clock):
     settings = Settings(bot_token="xoxb-test-token", signing_secret=SECRET, api_url=fake_slack.base_url,
                         database_url=database_url, port=0)
     built = build_services(settings, clock=clock, dispatcher_threads=4)
-    built.dispatcher.pace_seconds = 0
+    built.dispatcher.pacer = built.gateway.pacer = None
     yield built
     built.close()
 

@@ -11,6 +11,7 @@ from bot.domain.projects import NewProject, create_project
 from bot.models import OutboxMessage, Project
 from bot.services import build_services
 from bot.slack.delivery import Dispatcher
+from bot.slack.pacing import LocalBudget, Pacer, Rate
 from tests.slackreq import ALICE, HOME, OTHER, SHARED
 
 SATURDAY_NOON = datetime(2026, 11, 28, 12, 0, tzinfo=timezone.utc)
@@ -241,12 +242,13 @@ def test_budget_holds_within_one_batch(services, clock, fake_slack, project_id):
 
 
 def test_posts_to_one_channel_are_paced(services, clock, fake_slack, project_id):
-    services.dispatcher.pace_seconds = 0.2
-    ids = [post(services, clock, project_id, key=f"k{n}", client_visible=False) for n in range(7)]
+    waits = []
+    services.dispatcher.pacer = Pacer(LocalBudget(clock=lambda: sum(waits)), workspace=Rate(100, 100),
+                                      channel=Rate(1, 2), sleep=waits.append)
+    ids = [post(services, clock, project_id, key=f"k{n}", client_visible=False) for n in range(5)]
     services.dispatcher.run_once()
     assert posts(fake_slack) == {str(i): 1 for i in ids}
-    times = [c["at"] for c in fake_slack.calls if c["method"] == "chat.postMessage"]
-    assert min(later - earlier for earlier, later in zip(times, times[1:])) >= 0.2
+    assert waits == [1, 1, 1]
 
 
 def test_crashed_workers_lease_is_settled_from_history(services, clock, fake_slack, project_id):

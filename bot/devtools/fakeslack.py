@@ -8,6 +8,7 @@ Slack's rules.
 """
 import argparse
 import json
+import math
 import threading
 import time
 from collections import defaultdict, deque
@@ -82,6 +83,21 @@ class _Handler(BaseHTTPRequestHandler):
         self.wfile.write(data)
 
 
+class _Bucket:
+    """Slack-like limit: `rate` calls a second, `burst` at once."""
+
+    def __init__(self, rate: float, burst: int):
+        self.rate, self.burst, self.tokens, self.at = rate, burst, float(burst), time.monotonic()
+
+    def wait(self, now: float) -> float:
+        self.tokens = min(self.burst, self.tokens + max(0.0, now - self.at) * self.rate)
+        self.at = max(now, self.at)
+        return 0.0 if self.tokens >= 1 else (1 - self.tokens) / self.rate
+
+
+PACED_METHODS = ("chat.postMessage", "chat.update")
+
+
 class FakeSlack(WebApiMethods):
     """In-memory Slack workspace served over HTTP with Slack's Web API wire format."""
 
@@ -104,6 +120,8 @@ class FakeSlack(WebApiMethods):
         self._users, self._convs, self._dms, self._views, self._homes = {}, {}, {}, {}, {}
         self._extras: list[dict] = []
         self._last_us = self._seq = 0
+        self._limits: dict | None = None
+        self._buckets: dict[str, _Bucket] = {}
         self._server = self._thread = None
         self.add_user(bot_user_id, "expect", real_name="Expect", is_bot=True)
 
@@ -207,6 +225,31 @@ class FakeSlack(WebApiMethods):
             self._failures[method].extend([{"error": error, "status": status, "retry_after": retry_after,
                                             "drop": drop_response}] * times)
 
+    def set_rate_limits(self, workspace: float | None = None, channel: float | None = None, *,
+                        workspace_burst: int | None = None, channel_burst: int = 3) -> None:
+        """Answer chat.postMessage/chat.update with 429 + Retry-After past `workspace` calls/s or `channel`/s."""
+        with self._lock:
+            self._limits = {"workspace": (workspace, workspace_burst or max(1, int(workspace or 1))),
+                            "channel": (channel, channel_burst)} if workspace or channel else None
+            self._buckets.clear()
+
+    def _over_limit(self, method: str, args: dict) -> int:
+        """Seconds to wait (for Retry-After) if this call is over a limit, else 0; called under the lock."""
+        if not self._limits or method not in PACED_METHODS:
+            return 0
+        now, buckets = time.monotonic(), []
+        for scope, key in (("channel", f"channel:{args.get('channel')}"), ("workspace", "workspace")):
+            rate, burst = self._limits[scope]
+            if rate:
+                buckets.append(self._buckets.setdefault(key, _Bucket(rate, burst)))
+        wait = max((bucket.wait(now) for bucket in buckets), default=0.0)
+        if wait:
+            self._counts["rate_limited"] += 1
+            return max(1, math.ceil(wait))
+        for bucket in buckets:
+            bucket.tokens -= 1
+        return 0
+
     def set_latency(self, seconds: float) -> None:
         """Sleep ``seconds`` before answering every API call."""
         self._latency = float(seconds)
@@ -281,10 +324,13 @@ class FakeSlack(WebApiMethods):
             queue = self._failures.get(method)
             fail = queue.popleft() if queue else None
             slow = self._slow.get(method)
+            limited = 0 if fail else self._over_limit(method, args)
         if isinstance(slow, threading.Event):
             slow.wait(timeout=60)
         elif slow:
             time.sleep(slow)
+        if limited:
+            return h.send(429, {"ok": False, "error": "ratelimited"}, {"Retry-After": str(limited)})
         if fail and not fail["drop"]:
             if fail["status"] == 429:
                 retry_after = {"Retry-After": str(fail["retry_after"] or 1)}
@@ -341,11 +387,13 @@ class FakeSlack(WebApiMethods):
             if name in ("messages", "stats", "transcript"):
                 return h.send(200, self.messages(q.get("channel", "")) if name == "messages"
                               else self.stats() if name == "stats" else {"ok": True, "transcript": self.transcript()})
-            if post and name in ("latency", "reset", "fail_next", "slow_down"):
+            if post and name in ("latency", "reset", "fail_next", "slow_down", "rate_limits"):
                 if name == "latency":
                     self.set_latency(payload.get("seconds", 0))
                 elif name == "slow_down":
                     self.slow_down(payload["method"], payload.get("seconds", 0))
+                elif name == "rate_limits":
+                    self.set_rate_limits(**payload)
                 else:
                     self.reset() if name == "reset" else self.fail_next(**payload)
                 return h.send(200, {"ok": True})
@@ -375,12 +423,15 @@ def main(argv=None):
     p.add_argument("--port", type=int, default=0)
     p.add_argument("--latency", type=float, default=0.0)
     p.add_argument("--token", default="xoxb-test-token")
+    p.add_argument("--workspace-cap", type=float, default=None, help="chat.postMessage/update calls per second")
+    p.add_argument("--channel-cap", type=float, default=None, help="the same, per channel (Slack: about 1)")
     p.add_argument("--channels-auto", action="store_true", help="auto-create unknown C... channels as member channels")
     p.add_argument("--empty", action="store_true", help="start without the demo team: users alice (U0HOMEUSR1) and "
                    "carol (U0HOMEUSR2) of T0HOME0001, bob (U0PARTUSR1) of partner T0PARTNR01, channels C07SHARED01 "
                    "(#proj-acme-partner, shared with the partner) and C07INTERN01 (#acme-team)")
     ns = p.parse_args(argv)
     fake = FakeSlack(token=ns.token, host=ns.host, port=ns.port, latency=ns.latency, auto_channels=ns.channels_auto)
+    fake.set_rate_limits(ns.workspace_cap, ns.channel_cap)
     if not ns.empty:
         seed_demo_team(fake)
     print(f"fakeslack listening on {fake.start().base_url}", flush=True)

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import JSON, ForeignKey, Index, String, Text, UniqueConstraint
+from sqlalchemy import JSON, Float, ForeignKey, Index, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from bot.models.base import Base
@@ -68,3 +68,12 @@ class SeenDelivery(Base):
 
     key: Mapped[str] = mapped_column(String(200), primary_key=True)
     seen_at: Mapped[datetime] = mapped_column(index=True)
+
+
+class SendBudget(Base):
+    """One rate bucket (a workspace, or a channel of one) shared by every worker: see bot/slack/pacing.py."""
+
+    __tablename__ = "send_budget"
+
+    key: Mapped[str] = mapped_column(String(120), primary_key=True)
+    tat: Mapped[float] = mapped_column(Float)

@@ -11,7 +11,6 @@ import os
 import queue
 import socket
 import threading
-import time
 import uuid
 from collections import Counter, defaultdict
 from collections.abc import Callable
@@ -29,6 +28,7 @@ from bot.models import OutboxMessage, Project
 from bot.mrkdwn import Markup, channel_link, fmt, user_mention
 from bot.mrkdwn import code as bare_code
 from bot.slack.gateway import OutcomeUnknown, Posted, RateLimited, SlackError, SlackGateway
+from bot.slack.pacing import Pacer
 
 log = logging.getLogger(__name__)
 
@@ -39,6 +39,7 @@ POSTED_HOOKS: dict[str, PostedHook] = {}
 UNKNOWN_RECHECK = timedelta(seconds=10)
 BUDGET_EXEMPT = frozenset({"update", "kickoff"})
 HISTORY_MARGIN = timedelta(minutes=5)
+RATE_LIMIT_RETRIES = 3
 
 
 def on_sent(kind: str) -> Callable[[SentHook], SentHook]:
@@ -69,21 +70,20 @@ class Claim:
     row: OutboxMessage
     in_doubt: bool
     message: dict | None = None
+    team_id: str = ""
 
 
 class Dispatcher:
     def __init__(self, sessions: sessionmaker[Session], gateway: SlackGateway, clock: Clock, *,
                  worker_id: str | None = None, lease: timedelta = timedelta(minutes=2), batch: int = 500,
-                 threads: int = 16, pace_seconds: float = 1.0, per_channel: int = 5):
+                 threads: int = 16, pacer: Pacer | None = None, per_channel: int = 5):
         self.sessions, self.gateway, self.clock = sessions, gateway, clock
         self.worker_id = worker_id or f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:6]}"
         self.lease, self.batch, self.threads = lease, batch, threads
-        self.pace_seconds, self.per_channel = pace_seconds, per_channel
+        self.pacer, self.per_channel = pacer, per_channel
         self._pool = ThreadPoolExecutor(max_workers=threads, thread_name_prefix="deliver")
         self._kick_lock = threading.Lock()
         self._run_lock = threading.Lock()
-        self._last_post: dict[str, float] = {}
-        self._pace_lock = threading.Lock()
 
     def close(self) -> None:
         self._pool.shutdown(wait=True)
@@ -135,6 +135,10 @@ class Dispatcher:
                                     message=self._render(session, row)))
                 row.state, row.lease_owner = "sending", self.worker_id
                 row.lease_until, row.attempts = now + self.lease, row.attempts + 1
+            teams = dict(session.execute(select(Project.id, Project.team_id).where(
+                Project.id.in_({claim.row.project_id for claim in claims}))).all()) if claims else {}
+            for claim in claims:
+                claim.team_id = teams.get(claim.row.project_id, "")
         return claims
 
     def _render(self, session: Session, row: OutboxMessage) -> dict | None:
@@ -185,9 +189,6 @@ class Dispatcher:
         return True
 
     def _send(self, claims: list[Claim]) -> Counter:
-        with self._pace_lock:
-            cutoff = time.monotonic() - self.pace_seconds
-            self._last_post = {channel: at for channel, at in self._last_post.items() if at > cutoff}
         by_channel: dict[str, list[Claim]] = defaultdict(list)
         for claim in claims:
             by_channel[claim.row.channel_id].append(claim)
@@ -210,24 +211,14 @@ class Dispatcher:
         return counts
 
     def _send_channel(self, group: list[Claim], results: queue.Queue) -> None:
-        channel = group[0].row.channel_id
-        with self._pace_lock:
-            last_post = self._last_post.get(channel, 0.0)
         for index, claim in enumerate(group):
-            wait = last_post + self.pace_seconds - time.monotonic()
-            if wait > 0:
-                time.sleep(wait)
             try:
                 outcome = self._deliver(claim)
             except Exception as error:
                 log.exception("delivery of outbox %s failed unexpectedly", claim.row.id)
                 outcome = ("unknown", claim, repr(error))
-            last_post = time.monotonic()
-            if self.pace_seconds:
-                with self._pace_lock:
-                    self._last_post[channel] = last_post
             results.put(outcome)
-            if outcome[0] == "rate_limited":
+            if outcome[0] == "rate_limited" and not self.pacer:
                 for rest in group[index + 1:]:
                     results.put(("rate_limited", rest, outcome[2]))
                 return
@@ -244,10 +235,7 @@ class Dispatcher:
                     return ("recovered", claim, Posted(channel=channel, ts=ts))
             if claim.message is None:
                 return ("failed", claim, "render_failed", True)
-            posted = self.gateway.post(
-                channel, text=claim.message.get("text", ""), blocks=claim.message.get("blocks"),
-                thread_ts=row.thread_ts, metadata=outbox.metadata_for(row),
-            )
+            posted = self._post(claim, channel)
         except RateLimited as limited:
             return ("rate_limited", claim, limited.retry_after)
         except OutcomeUnknown as unknown:
@@ -263,6 +251,23 @@ class Dispatcher:
             except Exception:
                 log.exception("after-post step for outbox %s failed", row.id)
         return ("sent", claim, posted)
+
+    def _post(self, claim: Claim, channel: str) -> Posted:
+        """chat.postMessage when the pacer allows; after a 429 the whole workspace waits, then this post retries."""
+        row = claim.row
+        for attempt in range(RATE_LIMIT_RETRIES + 1):
+            if self.pacer:
+                self.pacer.acquire(claim.team_id, row.channel_id)
+            try:
+                return self.gateway.post(
+                    channel, text=claim.message.get("text", ""), blocks=claim.message.get("blocks"),
+                    thread_ts=row.thread_ts, metadata=outbox.metadata_for(row),
+                )
+            except RateLimited as limited:
+                if not self.pacer or attempt == RATE_LIMIT_RETRIES:
+                    raise
+                self.pacer.rate_limited(claim.team_id, limited.retry_after)
+        raise AssertionError("unreachable")
 
     def _record(self, batch: list[tuple]) -> None:
         now = self.clock.now()

@@ -120,6 +120,7 @@ class SlackGateway:
         self._lock = threading.Lock()
         self._identity: dict | None = None
         self._own_origin = _origin(base_url) if base_url else None
+        self.pacer = None  # a bot.slack.pacing.Pacer: chat.update then waits its turn with the posts
 
     @property
     def bolt_client(self) -> WebClient:
@@ -218,9 +219,21 @@ class SlackGateway:
         return Posted(channel=response["channel"], ts=response["ts"])
 
     def update(self, channel: str, ts: str, *, text: str, blocks: list | None = None) -> None:
-        """chat.update; inside a request it runs once the answer is out, and a failure is only logged."""
-        if not self._later(lambda: self.update(channel, ts, text=text, blocks=blocks)):
+        """chat.update; inside a request it runs once the answer is out, and a failure is only logged.
+
+        Paced with the posts; a 429 holds the workspace's posts too.
+        """
+        if self._later(lambda: self.update(channel, ts, text=text, blocks=blocks)):
+            return
+        team_id = self.identity()["team_id"] if self.pacer else ""
+        if self.pacer:
+            self.pacer.acquire(team_id, channel)
+        try:
             self._call(self._reader, "chat.update", channel=channel, ts=ts, text=text, blocks=blocks or [])
+        except RateLimited as limited:
+            if self.pacer:
+                self.pacer.rate_limited(team_id, limited.retry_after)
+            raise
 
     def post_ephemeral(self, channel: str, user: str, *, text: str, blocks: list | None = None) -> None:
         self._call(self._reader, "chat.postEphemeral", channel=channel, user=user, text=text, blocks=blocks or [])
