@@ -15,6 +15,8 @@ from sqlalchemy.orm import Session, sessionmaker
 
 import migrations
 
+READ_ONLY = "expect_read_only"
+
 
 def make_engine(url: str) -> Engine:
     """An engine tuned for this app: WAL and a busy timeout on SQLite, a pool on PostgreSQL."""
@@ -36,12 +38,20 @@ def _sqlite_pragmas(dbapi_connection, _record) -> None:
 
 
 def _sqlite_begin_immediate(connection) -> None:
-    # Writers take the lock up front, so two processes never both read-then-write the same row.
-    connection.exec_driver_sql("BEGIN IMMEDIATE")
+    # Writers take the lock up front, so two processes never both read-then-write the same row; readers don't
+    # queue behind them (WAL lets them read the last commit).
+    read_only = connection.get_execution_options().get(READ_ONLY)
+    connection.exec_driver_sql("BEGIN" if read_only else "BEGIN IMMEDIATE")
 
 
 def session_factory(engine: Engine) -> sessionmaker[Session]:
     return sessionmaker(engine, expire_on_commit=False)
+
+
+def read_only_session_factory(engine: Engine) -> sessionmaker[Session]:
+    """Sessions for requests that only read: a deferred BEGIN on SQLite, a READ ONLY transaction on PostgreSQL."""
+    option = {READ_ONLY: True} if engine.dialect.name == "sqlite" else {"postgresql_readonly": True}
+    return sessionmaker(engine.execution_options(**option), expire_on_commit=False)
 
 
 def alembic_config(url: str) -> Config:

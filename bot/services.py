@@ -8,7 +8,7 @@ from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
 from bot.clock import Clock, SystemClock
-from bot.db import make_engine, session_factory
+from bot.db import make_engine, read_only_session_factory, session_factory
 from bot.settings import Settings
 from bot.slack.delivery import Dispatcher
 from bot.slack.gateway import SlackGateway
@@ -23,6 +23,11 @@ class Services:
     gateway: SlackGateway
     clock: Clock
     dispatcher: Dispatcher
+
+    @cached_property
+    def readers(self) -> sessionmaker[Session]:
+        """Sessions for read-only requests, which then never wait for a writer's lock on SQLite."""
+        return read_only_session_factory(self.engine)
 
     @cached_property
     def team_id(self) -> str:

@@ -33,17 +33,26 @@ class Command:
     summary: str
     handler: Handler
     public: bool = False
+    read_only: bool = False
 
 
 COMMANDS: dict[str, Command] = {}
 
 
-def command(name: str, *, usage: str, summary: str, public: bool = False) -> Callable[[Handler], Handler]:
-    """Register a subcommand; `usage` is shown in help and in error replies."""
+def command(name: str, *, usage: str, summary: str, public: bool = False,
+            read_only: bool = False) -> Callable[[Handler], Handler]:
+    """Register a subcommand; `usage` is shown in help and in error replies. `read_only` ones change nothing."""
     def register(handler: Handler) -> Handler:
-        COMMANDS[name] = Command(name, usage, summary, handler, public)
+        COMMANDS[name] = Command(name, usage, summary, handler, public, read_only)
         return handler
     return register
+
+
+def reads_only(text: str) -> bool:
+    """Whether `/expect <text>` names a subcommand that only reads."""
+    words = (text or "").split(maxsplit=1)
+    chosen = COMMANDS.get(words[0].lower() if words else "help")
+    return bool(chosen and chosen.read_only)
 
 
 def load_all() -> None:

@@ -31,7 +31,7 @@ DATED_STATUS_LINES: list[Callable[[Session, Project, datetime], str | None]] = [
 ADD_PROJECT = '/expect add-project "Acme Website" #acme-shared client="Acme Corp" tz=Europe/Berlin cadence="mon 10:00"'
 
 
-@command("help", usage="/expect help", summary="this help", public=True)
+@command("help", usage="/expect help", summary="this help", public=True, read_only=True)
 def show_help(ctx: CommandContext, args: Args) -> dict:
     lines = [fmt("• {usage} — {summary}", usage=code(c.usage), summary=c.summary)
              for c in COMMANDS.values() if c.name != "help"]
@@ -138,7 +138,7 @@ def add_milestone_command(ctx: CommandContext, args: Args) -> dict:
     return reply(f"Added {milestone.title}", [section(text)])
 
 
-@command("list", usage="list", summary="active projects with health and next milestone")
+@command("list", usage="list", summary="active projects with health and next milestone", read_only=True)
 def list_projects(ctx: CommandContext, args: Args) -> dict:
     projects = active_projects(ctx.session, ctx.team_id, limit=MAX_LIST_ROWS, load_milestones=False)
     total = len(projects)
@@ -148,7 +148,7 @@ def list_projects(ctx: CommandContext, args: Args) -> dict:
     return reply("Active projects", project_list(projects, lambda p: local_today(p, ctx.now), total, milestones))
 
 
-@command("status", usage="status <project>", summary="milestones, dates, progress and state")
+@command("status", usage="status <project>", summary="milestones, dates, progress and state", read_only=True)
 def status(ctx: CommandContext, args: Args) -> dict:
     if len(args.words) != 1:
         raise UserError("Say which project.", "/expect status acme-website")

@@ -4,7 +4,7 @@ from __future__ import annotations
 from slack_bolt import Ack, App
 
 from bot.blocks.format import reply
-from bot.commands import COMMANDS, CommandContext
+from bot.commands import COMMANDS, CommandContext, reads_only
 from bot.commands.parse import split
 from bot.domain import outbox
 from bot.listeners.common import ensure_team_member, in_transaction
@@ -33,7 +33,7 @@ def register(app: App, services: Services) -> None:
                 answer = reply(fmt("I don't know {sub}. Here is what I can do:", sub=code(args.sub)), answer.get("blocks"))
             return answer
 
-        answer = in_transaction(services, work, after_commit)
+        answer = in_transaction(services, work, after_commit, read_only=reads_only(command.get("text", "")))
         ack(**answer) if answer else ack()
         for follow_up in after_commit:
             follow_up()

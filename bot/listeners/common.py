@@ -54,14 +54,15 @@ def apology(error: Exception) -> tuple[str, Markup]:
 
 
 def in_transaction(services: Services, work: Callable[[Session], dict | None],
-                   after_commit: list[Callable[[], None]] | None = None) -> dict | None:
+                   after_commit: list[Callable[[], None]] | None = None, *, read_only: bool = False) -> dict | None:
     """Run `work` in one transaction: committed when it returns, rolled back on any error.
 
+    `read_only` work (status, list) reads without taking the write lock (refused writes on PostgreSQL).
     A UserError becomes a plain-words ephemeral reply; anything else an apology with an error id.
     Follow-ups queued in `after_commit` are dropped when the work fails.
     """
     try:
-        with services.sessions.begin() as session:
+        with (services.readers if read_only else services.sessions).begin() as session:
             return work(session)
     except UserError as error:
         answer = reply(error.text, [section(error.text)])
