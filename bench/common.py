@@ -81,8 +81,11 @@ def database_url(kind: str) -> str:
     return url
 
 
-def settings(db_url: str, api_url: str) -> Settings:
-    return Settings(bot_token="xoxb-test-token", signing_secret="x", api_url=api_url, database_url=db_url, port=0)
+def settings(db_url: str, api_url: str, **pacing) -> Settings:
+    """Unpaced unless `pacing` (Settings' workspace_rate, workspace_burst, channel_rate, channel_burst) says so."""
+    pacing = {"workspace_rate": 0.0, **pacing}
+    return Settings(bot_token="xoxb-test-token", signing_secret="x", api_url=api_url, database_url=db_url, port=0,
+                    **pacing)
 
 
 def channel_for(index: int) -> str:

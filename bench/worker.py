@@ -7,9 +7,9 @@ from __future__ import annotations
 import argparse
 import json
 import logging
-import resource
 import sys
 import time
+from pathlib import Path
 
 from common import percentile, settings, utc
 
@@ -27,11 +27,13 @@ def main() -> None:
     parser.add_argument("--ticks", type=int, default=50)
     parser.add_argument("--max-seconds", type=float, default=120, help="stop idle ticking after this long")
     parser.add_argument("--profile", help="write a cProfile of the timed part to this file")
+    parser.add_argument("--pacing", default="{}", help="JSON of Settings' pacing fields (default: unpaced)")
     args = parser.parse_args()
     logging.basicConfig(level=logging.WARNING)
     at = utc(args.at)
     options = {"dispatcher_threads": args.threads} if args.threads else {}
-    services = build_services(settings(args.database_url, args.api_url), clock=FixedClock(at), **options)
+    services = build_services(settings(args.database_url, args.api_url, **json.loads(args.pacing)),
+                              clock=FixedClock(at), **options)
     import jobs
 
     jobs.load_all()
@@ -49,8 +51,16 @@ def main() -> None:
             profiler.dump_stats(args.profile)
         services.close()
     result["threads"] = services.dispatcher.threads
-    result["maxrss_mb"] = round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1)
+    result["maxrss_mb"] = peak_rss_mb()
     print(json.dumps(result), flush=True)
+
+
+def peak_rss_mb() -> float:
+    """This process's own peak resident set (VmHWM); ru_maxrss would include the launcher's peak."""
+    for line in Path("/proc/self/status").read_text().splitlines():
+        if line.startswith("VmHWM:"):
+            return round(int(line.split()[1]) / 1024, 1)
+    return 0.0
 
 
 def tick(services, at, args) -> dict:

@@ -38,8 +38,8 @@ def load_all() -> None:
     import jobs.updates  # noqa: F401
 
 
-def run_tick(services, now: datetime) -> dict:
-    """One pass as of `now`: every job, then delivery of whatever became due."""
+def run_tick(services, now: datetime, *, deliver: bool = True) -> dict:
+    """One pass as of `now`: every job, then (unless `deliver` is False) delivery of whatever became due."""
     load_all()
     context = JobContext(services.sessions, services.gateway, now)
     results: dict = {}
@@ -49,5 +49,6 @@ def run_tick(services, now: datetime) -> dict:
         except Exception:
             log.exception("job %s failed", name)
             results[name] = {"error": 1}
-    results["delivery"] = dict(services.dispatcher.run_once())
+    if deliver:
+        results["delivery"] = dict(services.dispatcher.run_once())
     return results

@@ -15,8 +15,10 @@ log = logging.getLogger("expect.worker")
 
 
 def tick(services) -> None:
+    """The jobs, then delivery in the background: paced posts may take minutes, the next tick may not wait."""
     now = services.clock.now()
-    log.info("tick %s: %s", now.isoformat(timespec="seconds"), summary(run_tick(services, now)))
+    log.info("tick %s: %s", now.isoformat(timespec="seconds"), summary(run_tick(services, now, deliver=False)))
+    services.dispatcher.kick()
 
 
 def summary(results: dict) -> str:

@@ -18,6 +18,7 @@ from bot.models import Milestone, OutboxMessage, Project
 from bot.models.expectations import OwedItem
 
 REMIND_EVERY_BUSINESS_DAYS = 3
+PRELOADED = "expect.owed.open_items"
 EXAMPLE = '/expect owe acme-website "Brand assets" due=fri blocks="Design sign-off"'
 
 
@@ -43,10 +44,22 @@ def open_items(session: Session, *, project_id: int) -> list[OwedItem]:
                                 .order_by(OwedItem.due_date, OwedItem.id)))
 
 
+def preload_open_items(session: Session, projects: list[Project]) -> None:
+    """The open items of many projects in one query, each used once by needs_from_client."""
+    found: dict[int, list[OwedItem]] = {project.id: [] for project in projects}
+    for item in session.scalars(select(OwedItem).where(OwedItem.project_id.in_(found), OwedItem.state == "open")
+                                .order_by(OwedItem.due_date, OwedItem.id)):
+        found[item.project_id].append(item)
+    session.info.setdefault(PRELOADED, {}).update(found)
+
+
 def needs_from_client(*, session: Session, project: Project, now: datetime, **_) -> list[OwedNeed]:
     """Lines for the weekly update's "What we need from you"."""
     today = local_today(project, now)
-    return [_need(item, today, _blocked(session, item)) for item in open_items(session, project_id=project.id)]
+    items = session.info.get(PRELOADED, {}).pop(project.id, None)
+    if items is None:
+        items = open_items(session, project_id=project.id)
+    return [_need(item, today, _blocked(session, item)) for item in items]
 
 
 def _need(item: OwedItem, today: date, blocked: Milestone | None) -> OwedNeed:
@@ -129,3 +142,4 @@ def _raise_delay(session: Session, *, milestone: Milestone, item: OwedItem, days
 
 if needs_from_client not in update_parts.NEEDS_FROM_CLIENT:
     update_parts.NEEDS_FROM_CLIENT.append(needs_from_client)
+    update_parts.PRELOADS.append(preload_open_items)

@@ -83,8 +83,9 @@ def compose(session: Session, *, project: Project, update: WeeklyUpdate, previou
     done = [m for m in project.milestones if m.state == "done" and m.done_at and m.done_at > since]
     open_ones = sorted((m for m in project.milestones if m.state != "done"), key=lambda m: (m.due_date, m.number))
     parts = {"session": session, "project": project, "now": now}
-    needs = [line for lines in _provided(update_parts.NEEDS_FROM_CLIENT, **parts) for line in lines]
-    extras = [lines for lines in _provided(update_parts.EXTRA_SECTIONS, **parts) if lines]
+    with session.no_autoflush:  # the providers only read; flushing here would cost an UPDATE per project
+        needs = [line for lines in _provided(update_parts.NEEDS_FROM_CLIENT, **parts) for line in lines]
+        extras = [lines for lines in _provided(update_parts.EXTRA_SECTIONS, **parts) if lines]
     state = health(project, local_today(project, now))
     snapshot = snapshot_of(project)
     quiet = (previous is not None and previous == snapshot and state == "on_track"
@@ -181,6 +182,7 @@ def send_previews(session: Session, *, now: datetime, limit: int) -> Counter:
         return counts
     updates = _updates_for(session, projects, now)
     previous = _previous_snapshots(session, [p.id for p in projects])
+    update_parts.preload(session, projects)
     previews = []
     for project in projects:
         update = updates[project.id]
@@ -205,6 +207,7 @@ def post_due_updates(session: Session, *, now: datetime, limit: int) -> Counter:
         return counts
     updates = _updates_for(session, projects, now)
     previous = _previous_snapshots(session, [p.id for p in projects])
+    update_parts.preload(session, projects)
     queued: list[tuple[WeeklyUpdate, UpdateContent]] = []
     caught_up = 0
     for project in projects:
@@ -267,15 +270,19 @@ def remind_waiting(session: Session, *, now: datetime, limit: int) -> Counter:
     return counts
 
 
-def record_sent(session: Session, row: OutboxMessage, now: datetime) -> None:
-    """on_sent("update"): the update is in the channel."""
-    update = session.scalar(select(WeeklyUpdate).where(
-        WeeklyUpdate.project_id == row.project_id, WeeklyUpdate.period_key == row.period_key))
-    if update is not None:
-        update.state, update.outbox_id = "posted", row.id
-    project = session.get(Project, row.project_id)
-    if project is not None:
-        project.last_update_at = now
+def record_sent(session: Session, rows: list[OutboxMessage], now: datetime) -> None:
+    """on_sent_batch("update"): these updates are in their channels (one query for all of them)."""
+    keys = {(row.project_id, row.period_key): row for row in rows}
+    found = session.scalars(select(WeeklyUpdate).where(
+        WeeklyUpdate.project_id.in_({key[0] for key in keys}), WeeklyUpdate.period_key.in_({key[1] for key in keys})))
+    for update in found:
+        row = keys.get((update.project_id, update.period_key))
+        if row is not None:
+            update.state, update.outbox_id = "posted", row.id
+    for row in rows:
+        project = session.get(Project, row.project_id)
+        if project is not None:
+            project.last_update_at = now
 
 
 def _load(session: Session, update_id: int) -> tuple[Project, WeeklyUpdate]:

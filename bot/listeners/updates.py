@@ -15,7 +15,7 @@ from bot.listeners.common import (
 )
 from bot.mrkdwn import fmt
 from bot.services import Services
-from bot.slack.delivery import on_sent
+from bot.slack.delivery import on_sent_batch
 
 DECISIONS = {ids.UPDATE_APPROVE: "approve", ids.UPDATE_SKIP: "skip", ids.UPDATE_POST_NOW: "post_now"}
 
@@ -37,7 +37,7 @@ def _preview_message(preview) -> dict:
 
 
 def register(app: App, services: Services) -> None:
-    on_sent("update")(record_sent)  # the web process delivers "Post now" itself
+    on_sent_batch("update")(record_sent)  # the web process delivers "Post now" itself
 
     def decision(action: str):
         def handle_update_decision(ack: Ack, body: dict, respond: Respond) -> None:

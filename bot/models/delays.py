@@ -79,11 +79,17 @@ class DelayAlert(Base):
 HOURS_FIELDS = ("tz", "business_days", "business_start", "business_end", "status")
 
 
+def _hours_changed(project: Project) -> bool:
+    state = inspect(project)
+    touched = [key for key in HOURS_FIELDS if key in state.committed_state]  # only attributes set since load
+    return any(state.attrs[key].history.has_changes() for key in touched)
+
+
 @event.listens_for(Session, "before_flush")
 def _recheck_projects(session: Session, _context, _instances) -> None:
     """A project's zone, business hours or status changed: look again at its milestones and waiting alerts."""
     changed = [project.id for project in session.dirty if isinstance(project, Project) and project.id is not None
-               and any(inspect(project).attrs[key].history.has_changes() for key in HOURS_FIELDS)]
+               and _hours_changed(project)]
     if not changed:
         return
     connection = session.connection()

@@ -33,13 +33,20 @@ from bot.slack.pacing import Pacer
 log = logging.getLogger(__name__)
 
 SentHook = Callable[[Session, OutboxMessage, datetime], None]
+SentBatchHook = Callable[[Session, list[OutboxMessage], datetime], None]
 PostedHook = Callable[[SlackGateway, OutboxMessage, Posted, dict], None]
 SENT_HOOKS: dict[str, SentHook] = {}
+SENT_BATCH_HOOKS: dict[str, SentBatchHook] = {}
 POSTED_HOOKS: dict[str, PostedHook] = {}
 UNKNOWN_RECHECK = timedelta(seconds=10)
 BUDGET_EXEMPT = frozenset({"update", "kickoff"})
 HISTORY_MARGIN = timedelta(minutes=5)
 RATE_LIMIT_RETRIES = 3
+LEASE_MARGIN = timedelta(seconds=20)
+
+
+class LeaseRunningOut(Exception):
+    """The pacer kept a claimed row waiting so long that another worker may soon take it over: don't post it."""
 
 
 def on_sent(kind: str) -> Callable[[SentHook], SentHook]:
@@ -49,6 +56,14 @@ def on_sent(kind: str) -> Callable[[SentHook], SentHook]:
     """
     def register(hook: SentHook) -> SentHook:
         SENT_HOOKS[kind] = hook
+        return hook
+    return register
+
+
+def on_sent_batch(kind: str) -> Callable[[SentBatchHook], SentBatchHook]:
+    """Like on_sent, once for all the posts of `kind` recorded together (one query for many)."""
+    def register(hook: SentBatchHook) -> SentBatchHook:
+        SENT_BATCH_HOOKS[kind] = hook
         return hook
     return register
 
@@ -120,7 +135,7 @@ class Dispatcher:
         with self.sessions.begin() as session:
             rows = list(session.scalars(
                 select(OutboxMessage).where(ready).order_by(OutboxMessage.not_before, OutboxMessage.id)
-                .limit(self.batch).with_for_update(skip_locked=True)
+                .limit(self._claim_size()).with_for_update(skip_locked=True)
             ))
             claims, per_channel, budget_used, top_in_flight = [], Counter(), {}, set()
             for row in rows:
@@ -148,6 +163,12 @@ class Dispatcher:
         except Exception:
             log.exception("outbox %s could not be rendered", row.id)
             return None
+
+    def _claim_size(self) -> int:
+        """No more than the pacer lets through in half a lease, so claims don't outlive their lease waiting."""
+        if not self.pacer:
+            return self.batch
+        return max(1, min(self.batch, int(self.pacer.workspace.per_second * self.lease.total_seconds() / 2)))
 
     def _thread_ready(self, session: Session, row: OutboxMessage, now: datetime) -> bool:
         if row.thread_of_id is None or row.thread_ts:
@@ -238,6 +259,8 @@ class Dispatcher:
             posted = self._post(claim, channel)
         except RateLimited as limited:
             return ("rate_limited", claim, limited.retry_after)
+        except LeaseRunningOut:
+            return ("released", claim)
         except OutcomeUnknown as unknown:
             return ("unknown", claim, str(unknown))
         except SlackError as error:
@@ -258,6 +281,8 @@ class Dispatcher:
         for attempt in range(RATE_LIMIT_RETRIES + 1):
             if self.pacer:
                 self.pacer.acquire(claim.team_id, row.channel_id)
+                if self.clock.now() >= row.lease_until - LEASE_MARGIN:
+                    raise LeaseRunningOut()
             try:
                 return self.gateway.post(
                     channel, text=claim.message.get("text", ""), blocks=claim.message.get("blocks"),
@@ -278,6 +303,7 @@ class Dispatcher:
             )}
             projects = list(session.scalars(  # noqa: F841 -- held in the identity map for the hooks' session.get
                 select(Project).where(Project.id.in_({row.project_id for row in rows.values()}))))
+            sent: dict[str, list[OutboxMessage]] = defaultdict(list)
             with session.no_autoflush:
                 for outcome, claim, *detail in batch:
                     row = rows.get(claim.row.id)
@@ -288,6 +314,10 @@ class Dispatcher:
                         self._mark_sent(session, row, detail[0], now)
                         if len(detail) > 1:
                             self._tell_owner(session, row, detail[1], now)
+                        sent[row.kind].append(row)
+                    elif outcome == "released":
+                        row.state, row.lease_until = ("unknown" if claim.in_doubt else "pending"), now
+                        row.attempts -= 1
                     elif outcome == "rate_limited":
                         row.state, row.not_before = "pending", now + timedelta(seconds=detail[0])
                         row.attempts -= 1
@@ -295,6 +325,9 @@ class Dispatcher:
                         row.state, row.lease_until, row.error = "unknown", now + UNKNOWN_RECHECK, detail[0]
                     else:
                         self._mark_failed(session, row, code=detail[0], permanent=detail[1], now=now)
+                for kind, rows_of_kind in sent.items():
+                    if kind in SENT_BATCH_HOOKS:
+                        SENT_BATCH_HOOKS[kind](session, rows_of_kind, now)
 
     def _mark_sent(self, session: Session, row: OutboxMessage, posted: Posted, now: datetime) -> None:
         row.state, row.ts, row.posted_channel_id, row.sent_at, row.error = "sent", posted.ts, posted.channel, now, None
