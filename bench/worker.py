@@ -22,11 +22,12 @@ def main() -> None:
     parser.add_argument("--database-url", required=True)
     parser.add_argument("--api-url", required=True)
     parser.add_argument("--at", required=True)
-    parser.add_argument("--mode", choices=["tick", "dispatch", "idle"], required=True)
+    parser.add_argument("--mode", choices=["tick", "dispatch", "idle", "alldue"], required=True)
     parser.add_argument("--threads", type=int, default=None)
     parser.add_argument("--ticks", type=int, default=50)
     parser.add_argument("--max-seconds", type=float, default=120, help="stop idle ticking after this long")
     parser.add_argument("--profile", help="write a cProfile of the timed part to this file")
+    parser.add_argument("--no-delivery", action="store_true", help="alldue: stop after the jobs")
     parser.add_argument("--pacing", default="{}", help="JSON of Settings' pacing fields (default: unpaced)")
     args = parser.parse_args()
     logging.basicConfig(level=logging.WARNING)
@@ -44,7 +45,7 @@ def main() -> None:
         profiler = cProfile.Profile()
         profiler.enable()
     try:
-        result = {"idle": idle, "tick": tick, "dispatch": dispatch}[args.mode](services, at, args)
+        result = {"idle": idle, "tick": tick, "dispatch": dispatch, "alldue": all_due}[args.mode](services, at, args)
     finally:
         if profiler:
             profiler.disable()
@@ -75,6 +76,27 @@ def tick(services, at, args) -> dict:
     finished = time.perf_counter()
     return {"elapsed": finished - started, "jobs_s": round(jobs_done - started, 2),
             "delivery_s": round(finished - jobs_done, 2), "counts": counts}
+
+
+def all_due(services, at, args) -> dict:
+    """Tick passes (the jobs, as the scheduler runs them each minute) until nothing is left due, then delivery."""
+    import jobs
+
+    context = jobs.JobContext(services.sessions, services.gateway, at)
+    passes, queued = [], 0
+    started = time.perf_counter()
+    while True:
+        began = time.perf_counter()
+        counts = {name: fn(context) for name, fn in jobs.JOBS.items()}
+        passes.append(round(time.perf_counter() - began, 2))
+        queued += counts.get("updates", {}).get("queued", 0)
+        if not counts.get("updates", {}).get("left_for_next_tick"):
+            break
+    jobs_done = time.perf_counter()
+    delivery = {} if args.no_delivery else dict(services.dispatcher.run_once())
+    finished = time.perf_counter()
+    return {"elapsed": finished - started, "jobs_s": round(jobs_done - started, 2), "passes": passes,
+            "queued": queued, "delivery_s": round(finished - jobs_done, 2), "counts": {"delivery": delivery}}
 
 
 def dispatch(services, at, args) -> dict:

@@ -1,0 +1,53 @@
+"""All-due tick benchmark: N projects whose weekly update is due at the same instant (a huge Monday).
+
+python bench/bench_tick.py [--db postgres] [--projects 1000 10000 50000] [--milestones 3]
+The jobs run in passes as the scheduler runs them (each pass stops at the updates job's budget, so alerts and
+promises keep their minute); then one delivery pass to an uncapped fake Slack. Prints the time to work through
+all of them, the longest pass, and the delivery; asserts nothing about time.
+"""
+from __future__ import annotations
+
+import argparse
+import sys
+from datetime import timedelta
+
+from bench_delivery import DUE_AT, run_worker
+from common import FakeSlackProcess, bulk_milestones, bulk_projects, database_url
+from sqlalchemy import create_engine, text
+
+TARGET_S = 60
+
+
+def all_due(db: str, projects: int, milestones: int, deliver: bool) -> dict:
+    db_url = database_url(db)
+    engine = create_engine(db_url)
+    ids = bulk_projects(engine, projects, now=DUE_AT - timedelta(days=7), next_update_at=DUE_AT)
+    bulk_milestones(engine, ids, milestones, today=DUE_AT.date(), created_at=DUE_AT - timedelta(days=7))
+    if engine.dialect.name == "postgresql":
+        with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
+            connection.execute(text("VACUUM ANALYZE"))
+    engine.dispose()
+    with FakeSlackProcess() as fake:
+        result = run_worker(db_url, fake, DUE_AT, "alldue", None, [] if deliver else ["--no-delivery"])
+        posted = sum(fake.posts_by_outbox_id().values())
+    return {**result, "posted": posted}
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--db", choices=["sqlite", "postgres"], default="postgres")
+    parser.add_argument("--projects", type=int, nargs="*", default=[1000, 10_000, 50_000])
+    parser.add_argument("--milestones", type=int, default=3, help="milestones per project")
+    parser.add_argument("--deliver-up-to", type=int, default=10_000, help="skip the delivery pass above this size")
+    args = parser.parse_args()
+    for count in args.projects:
+        r = all_due(args.db, count, args.milestones, count <= args.deliver_up_to)
+        per_ms = 1000 * r["jobs_s"] / max(count, 1)
+        print(f"all-due {args.db} {count} projects: jobs {r['jobs_s']} s ({per_ms:.2f} ms per project; "
+              f"target <= {TARGET_S} s at 50k = {1000 * TARGET_S / 50000:.1f} ms) in {len(r['passes'])} passes, "
+              f"longest {max(r['passes'])} s; queued {r['queued']}; delivery {r['delivery_s']} s, "
+              f"{r['posted']} posted; worker RSS {r['maxrss_mb']} MB", flush=True)
+
+
+if __name__ == "__main__":
+    sys.exit(main())
