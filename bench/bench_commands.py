@@ -4,7 +4,8 @@
     BENCH_DATABASE_URL=postgresql://… python bench/bench_commands.py --db postgres
 
 Fills the database with 10,000 projects and 100,000 milestones, starts a fake Slack and `expect web` as
-subprocesses, sends signed slash commands one at a time and prints p50/p99/max per command. Target: p99 ≤ 50 ms.
+subprocesses, sends signed slash commands one at a time and prints p50/p99/max per command (target: p99 ≤ 50 ms);
+then from --clients concurrent clients, beside a bare Bolt app (bench/bare_bolt.py) served the same way.
 """
 from __future__ import annotations
 
@@ -19,6 +20,7 @@ import sys
 import tempfile
 import time
 import urllib.request
+from concurrent.futures import ThreadPoolExecutor
 from datetime import date, datetime, timedelta, timezone
 from pathlib import Path
 
@@ -106,6 +108,35 @@ def start_web(database_url: str, api_url: str) -> tuple[subprocess.Popen, str]:
     raise SystemExit("expect web did not answer /healthz within 60 s")
 
 
+def wait_healthy(process: subprocess.Popen, base: str) -> None:
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        try:
+            with urllib.request.urlopen(base + "/healthz", timeout=2) as response:
+                if response.status == 200:
+                    return
+        except OSError:
+            time.sleep(0.1)
+    process.kill()
+    raise SystemExit(f"{base} did not answer /healthz within 60 s")
+
+
+def start_bare() -> tuple[subprocess.Popen, str]:
+    port = free_port()
+    process = subprocess.Popen([sys.executable, str(Path(__file__).with_name("bare_bolt.py")), "--port", str(port),
+                                "--secret", SECRET], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    base = f"http://127.0.0.1:{port}"
+    wait_healthy(process, base)
+    return process, base
+
+
+def concurrently(url: str, commands: list[str], clients: int) -> list[float]:
+    """`commands` shared among `clients` threads, each with its own connection; every latency in ms."""
+    shares = [commands[i::clients] for i in range(clients)]
+    with ThreadPoolExecutor(max_workers=clients) as pool:
+        return [t for timings in pool.map(lambda share: measure(SlackClient(url), share), shares) for t in timings]
+
+
 def measure(client: SlackClient, commands: list[str]) -> list[float]:
     timings = []
     for command in commands:
@@ -117,10 +148,18 @@ def measure(client: SlackClient, commands: list[str]) -> list[float]:
     return timings
 
 
-def report(name: str, timings: list[float]) -> str:
+PARALLEL_TARGETS = {"sqlite": (100, 150), "postgres": (80, 120)}
+
+
+def percentile99(timings: list[float]) -> float:
     ordered = sorted(timings)
-    p99 = ordered[min(len(ordered) - 1, int(round(0.99 * len(ordered))) - 1)]
-    verdict = "ok" if p99 <= 50 else "OVER the 50 ms target"
+    return ordered[min(len(ordered) - 1, int(round(0.99 * len(ordered))) - 1)]
+
+
+def report(name: str, timings: list[float], target: float | None = 50) -> str:
+    ordered = sorted(timings)
+    p99 = percentile99(timings)
+    verdict = "peer" if target is None else "ok" if p99 <= target else f"OVER the {target} ms target"
     return (f"{name:<22} n={len(ordered):>4}  p50={statistics.median(ordered):6.1f} ms  p99={p99:6.1f} ms  "
             f"max={ordered[-1]:6.1f} ms  ({verdict})")
 
@@ -131,6 +170,7 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--projects", type=int, default=10_000)
     parser.add_argument("--milestones", type=int, default=100_000, help="spread evenly over the projects")
     parser.add_argument("--requests", type=int, default=500, help="per command")
+    parser.add_argument("--clients", type=int, default=8, help="concurrent clients for the second round")
     args = parser.parse_args(argv)
     folder = tempfile.TemporaryDirectory(prefix="expect-bench-")
     if args.db == "postgres":
@@ -144,7 +184,7 @@ def main(argv: list[str] | None = None) -> None:
     print(f"database: {args.db}, {args.projects:,} projects, {args.milestones:,} milestones "
           f"(filled in {time.perf_counter() - started:.1f} s)")
     fake, api_url = start_fake_slack()
-    web = None
+    web = bare = None
     try:
         web, base = start_web(url, api_url)
         client = SlackClient(f"{base}/slack/events")
@@ -155,8 +195,21 @@ def main(argv: list[str] | None = None) -> None:
         lists = measure(client, ["list"] * args.requests)
         print(report("/expect status <slug>", statuses))
         print(report("/expect list", lists))
+        bare, bare_base = start_bare()
+        n = args.clients
+        statuses = concurrently(f"{base}/slack/events", [f"status project-{rnd.randint(1, args.projects):05d}"
+                                                          for _ in range(args.requests)], n)
+        lists = concurrently(f"{base}/slack/events", ["list"] * args.requests, n)
+        peer = concurrently(f"{bare_base}/slack/events", ["list"] * args.requests, n)
+        print(report(f"{n} clients status", statuses, target=PARALLEL_TARGETS[args.db][0]))
+        print(report(f"{n} clients list", lists, target=PARALLEL_TARGETS[args.db][1]))
+        print(report(f"{n} clients bare Bolt", peer, target=None))
+        print(f"ack p99 with {n} clients on {args.db}: status {percentile99(statuses):.0f} ms, list "
+              f"{percentile99(lists):.0f} ms, bare Bolt {percentile99(peer):.0f} ms "
+              f"(ratios {percentile99(statuses) / percentile99(peer):.1f}x / {percentile99(lists) / percentile99(peer):.1f}x; "
+              f"targets {PARALLEL_TARGETS[args.db][0]}/{PARALLEL_TARGETS[args.db][1]} ms)")
     finally:
-        for process in (web, fake):
+        for process in (web, fake, bare):
             if process:
                 process.terminate()
                 process.wait(timeout=10)
