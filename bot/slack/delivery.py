@@ -203,7 +203,7 @@ class Dispatcher:
             select(OutboxMessage).where(
                 OutboxMessage.channel_id == row.channel_id, OutboxMessage.state == "sent",
                 OutboxMessage.top_level.is_(True), OutboxMessage.client_visible.is_(True),
-            ).order_by(OutboxMessage.sent_at.desc()).limit(1)
+            ).order_by(OutboxMessage.sent_at.desc(), OutboxMessage.id.desc()).limit(1)
         )
         row.top_level = False
         row.thread_of_id, row.thread_ts = (parent.id, parent.ts) if parent else (None, None)
