@@ -1,5 +1,6 @@
 import os
 from collections import Counter
+from datetime import timedelta
 
 import pytest
 from sqlalchemy import select
@@ -127,3 +128,19 @@ def test_unpaced_fake_slack_answers_429_past_its_cap(fake_slack):
     with pytest.raises(RateLimited) as limited:
         gateway.post(SHARED, text="two")
     assert limited.value.retry_after >= 1
+
+
+def test_post_held_past_its_lease_is_released_not_sent(services, clock, fake_slack, fake_time):
+    project_id = new_project(services, clock)
+
+    def slow_sleep(seconds):
+        if not fake_time.slept:
+            clock.advance(timedelta(minutes=3))
+        fake_time.sleep(seconds)
+
+    services.dispatcher.pacer = Pacer(LocalBudget(clock=fake_time), workspace=Rate(1, 1), channel=Rate(100, 100),
+                                      sleep=slow_sleep)
+    ids = [post(services, clock, project_id, key=f"k{n}", client_visible=False) for n in range(2)]
+    assert services.dispatcher.run_once() == Counter(sent=2, released=1)
+    assert posts(fake_slack) == {str(i): 1 for i in ids}
+    assert fake_slack.stats()["calls"]["chat.postMessage"] == 2
