@@ -35,8 +35,8 @@ UNSETTLED = ("pending", "sending", "unknown")
 
 
 class Worker:
-    def __init__(self, runner: str, db_url: str, api_url: str, workdir: Path):
-        self.runner, self.db_url, self.api_url, self.workdir = runner, db_url, api_url, workdir
+    def __init__(self, runner: str, db_url: str, api_url: str, workdir: Path, rate: float = 0):
+        self.runner, self.db_url, self.api_url, self.workdir, self.rate = runner, db_url, api_url, workdir, rate
         self.log = open(workdir / "worker.log", "a")
 
     def start(self, at: datetime) -> subprocess.Popen:
@@ -46,7 +46,7 @@ class Worker:
             command = worker_command("--database-url", self.db_url, "--api-url", self.api_url,
                                      "--at", at.isoformat(), "--mode", "dispatch")
         env = {**os.environ, "SLACK_BOT_TOKEN": "xoxb-test-token", "SLACK_SIGNING_SECRET": "x",
-               "SLACK_API_URL": self.api_url, "DATABASE_URL": self.db_url, "EXPECT_WORKSPACE_RATE": "0",
+               "SLACK_API_URL": self.api_url, "DATABASE_URL": self.db_url, "EXPECT_WORKSPACE_RATE": str(self.rate),
                "PYTHONPATH": os.pathsep.join(filter(None, [str(ROOT / "bench"), os.environ.get("PYTHONPATH")]))}
         env.pop("SLACK_APP_TOKEN", None)
         return subprocess.Popen(command, cwd=self.workdir, env=env, stdout=subprocess.PIPE, stderr=self.log, text=True)
@@ -100,6 +100,7 @@ def main() -> int:
     parser.add_argument("--latency", type=float, default=0.2, help="fake Slack latency per call, seconds")
     parser.add_argument("--runner", choices=["expect", "worker"], default="expect")
     parser.add_argument("--seed", type=int, default=None)
+    parser.add_argument("--workspace-rate", type=float, default=0, help="pace the workers (posts/s; 0: unpaced)")
     args = parser.parse_args()
     seed = args.seed if args.seed is not None else random.randrange(1_000_000)
     rng = random.Random(seed)
@@ -118,7 +119,7 @@ def main() -> int:
           f"{args.rounds} kill -9 rounds of `{args.runner}`, seed {seed}", flush=True)
     at, kills = real_now, 0
     with FakeSlackProcess(args.latency) as fake:
-        worker = Worker(args.runner, db_url, fake.api_url, workdir)
+        worker = Worker(args.runner, db_url, fake.api_url, workdir, args.workspace_rate)
         for number in range(1, args.rounds + 1):
             killed, delay, posts = kill_round(worker, fake, at, rng)
             kills += killed
