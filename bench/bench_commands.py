@@ -121,10 +121,11 @@ def wait_healthy(process: subprocess.Popen, base: str) -> None:
     raise SystemExit(f"{base} did not answer /healthz within 60 s")
 
 
-def start_bare() -> tuple[subprocess.Popen, str]:
+def start_bare(api_url: str) -> tuple[subprocess.Popen, str]:
     port = free_port()
     process = subprocess.Popen([sys.executable, str(Path(__file__).with_name("bare_bolt.py")), "--port", str(port),
-                                "--secret", SECRET], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+                                "--secret", SECRET, "--api-url", api_url],
+                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     base = f"http://127.0.0.1:{port}"
     wait_healthy(process, base)
     return process, base
@@ -195,7 +196,7 @@ def main(argv: list[str] | None = None) -> None:
         lists = measure(client, ["list"] * args.requests)
         print(report("/expect status <slug>", statuses))
         print(report("/expect list", lists))
-        bare, bare_base = start_bare()
+        bare, bare_base = start_bare(api_url)
         n = args.clients
         statuses = concurrently(f"{base}/slack/events", [f"status project-{rnd.randint(1, args.projects):05d}"
                                                           for _ in range(args.requests)], n)
