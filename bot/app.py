@@ -6,7 +6,7 @@ import logging
 from slack_bolt import App, BoltRequest, BoltResponse
 
 from bot.commands import load_all
-from bot.listeners import register_listeners
+from bot.listeners import nul, register_listeners
 from bot.services import Services
 
 
@@ -42,5 +42,6 @@ def create_app(services: Services) -> App:
         # Listeners ack and finish in the request's own thread: no thread hand-off, and no 10 ms ack polling.
         process_before_response=True,
     )
+    nul.register(app)
     register_listeners(app, services)
     return app

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import timedelta
 from functools import cached_property
 
 from sqlalchemy.engine import Engine
@@ -51,5 +52,6 @@ def build_services(settings: Settings, *, clock: Clock | None = None, dispatcher
     gateway = SlackGateway(settings.bot_token, base_url=settings.api_url)
     gateway.pacer = pacer_for(engine, workspace=Rate(settings.workspace_rate, settings.workspace_burst),
                               channel=Rate(settings.channel_rate, settings.channel_burst))
-    dispatcher = Dispatcher(sessions, gateway, clock, threads=dispatcher_threads, pacer=gateway.pacer)
+    dispatcher = Dispatcher(sessions, gateway, clock, threads=dispatcher_threads, pacer=gateway.pacer,
+                            settle=timedelta(seconds=settings.settle_seconds))
     return Services(settings, engine, sessions, gateway, clock, dispatcher)

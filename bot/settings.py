@@ -23,6 +23,7 @@ class Settings:
     workspace_burst: int = 10
     channel_rate: float = 1.0
     channel_burst: int = 2
+    settle_seconds: int = 60
 
     @property
     def socket_mode(self) -> bool:
@@ -69,6 +70,9 @@ def load_settings(env: dict[str, str] | None = None, *, dotenv: bool = True) -> 
     if not port_text.isdigit() or not 0 < int(port_text) < 65536:
         raise _fail("PORT", f"must be a port number, not {port_text!r}")
     pacing = _pacing(env)
+    settle_text = env.get("DELIVERY_SETTLE_SECONDS", "").strip() or "60"
+    if not settle_text.isdigit() or not 30 <= int(settle_text) <= 3600:
+        raise _fail("DELIVERY_SETTLE_SECONDS", f"must be 30 to 3600 seconds, not {settle_text!r}")
     return Settings(
         bot_token=token,
         signing_secret=secret,
@@ -77,6 +81,7 @@ def load_settings(env: dict[str, str] | None = None, *, dotenv: bool = True) -> 
         database_url=database_url,
         port=int(port_text),
         **pacing,
+        settle_seconds=int(settle_text),
     )
 
 

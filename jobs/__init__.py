@@ -49,6 +49,10 @@ def run_tick(services, now: datetime, *, deliver: bool = True) -> dict:
         except Exception:
             log.exception("job %s failed", name)
             results[name] = {"error": 1}
+    failing = {name: result.get("failed", 0) + result.get("error", 0) for name, result in results.items()}
+    if any(failing.values()):
+        log.warning("tick %s: failures by job %s (tracebacks above name the projects)", now.isoformat(),
+                    {name: count for name, count in failing.items() if count})
     if deliver:
         results["delivery"] = dict(services.dispatcher.run_once())
     return results

@@ -247,6 +247,16 @@ def notify_through_modals(slack, alert, **values):
     return preview, sent
 
 
+def test_date_pickers_refuse_far_off_dates(flagged, slack, services):
+    far = {ids.DELAY_MOVE_DATE: {ids.DELAY_MOVE_DATE: {"type": "datepicker", "selected_date": "9999-12-31"}}}
+    answer = slack.view_submission(ids.DELAY_MOVE_VIEW, far, private_metadata=str(flagged.id))
+    assert "9999-12-31 is out of range" in answer.json["errors"][ids.DELAY_MOVE_DATE]
+    answer = slack.view_submission(ids.DELAY_NOTIFY_VIEW, compose_values(new_date="9999-12-31"),
+                                   private_metadata=str(flagged.id))
+    assert "9999-12-31 is out of range" in answer.json["errors"][ids.DELAY_NOTIFY_DATE]
+    assert rows(services, MilestoneMove) == [] and rows(services, Milestone)[0].due_date == date(2026, 12, 4)
+
+
 def test_notify_client_preview_then_notice(flagged, slack, services, clock, fake_slack):
     click(slack, ids.DELAY_ALERT_NOTIFY, flagged)
     [opened] = fake_slack.wait_for("views.open")
@@ -317,12 +327,12 @@ def test_client_question_reaches_the_alert_thread(flagged, slack, services, fake
     assert opened["view"]["callback_id"] == ids.DELAY_QUESTION_VIEW
     empty = {ids.DELAY_QUESTION_TEXT: {ids.DELAY_QUESTION_TEXT: {"type": "plain_text_input", "value": " "}}}
     answer = slack.view_submission(ids.DELAY_QUESTION_VIEW, empty, user=BOB, team=PARTNER,
-                                   private_metadata=str(notice.id))
+                                   private_metadata=opened["view"]["private_metadata"])
     assert answer.json["response_action"] == "errors"
     values = {ids.DELAY_QUESTION_TEXT: {ids.DELAY_QUESTION_TEXT: {
         "type": "plain_text_input", "value": "Does this move the go-live party? @channel"}}}
     answer = slack.view_submission(ids.DELAY_QUESTION_VIEW, values, user=BOB, team=PARTNER,
-                                   private_metadata=str(notice.id))
+                                   private_metadata=opened["view"]["private_metadata"])
     assert answer.json["response_action"] == "update" and "went to the team" in json.dumps(answer.json["view"])
     deliver(services)
     [question] = posts(fake_slack, INTERNAL, "delay_question")

@@ -10,12 +10,15 @@ from bot.domain.posts import PromiseReply
 from bot.domain.projects import NewProject, create_project
 from bot.models import OutboxMessage, Project
 from bot.services import build_services
-from bot.slack.delivery import Dispatcher
+from bot.slack.delivery import SETTLE, Dispatcher
 from bot.slack.pacing import LocalBudget, Pacer, Rate
 from tests.slackreq import ALICE, HOME, OTHER, SHARED
 
 SATURDAY_NOON = datetime(2026, 11, 28, 12, 0, tzinfo=timezone.utc)
 NEXT_MONDAY_OPENING = datetime(2026, 11, 30, 8, 0, tzinfo=timezone.utc)
+
+
+SETTLED = SETTLE + timedelta(seconds=1)
 
 
 def new_project(services, clock, channel=SHARED, name="Acme Website"):
@@ -118,7 +121,7 @@ def test_lost_response_is_settled_from_history_without_posting_again(services, c
     assert row(services, outbox_id).state == "unknown"
     services.dispatcher.run_once()
     assert fake_slack.calls_to("conversations.history") == []
-    clock.advance(timedelta(seconds=11))
+    clock.advance(SETTLED)
     assert services.dispatcher.run_once()["recovered"] == 1
     [message] = fake_slack.messages(SHARED)
     settled = row(services, outbox_id)
@@ -128,13 +131,28 @@ def test_lost_response_is_settled_from_history_without_posting_again(services, c
     assert fake_slack.calls_to("conversations.history")[0]["include_all_metadata"] in (True, "true", "1")
 
 
+def test_post_stored_late_by_slack_is_not_posted_again(services, clock, fake_slack, project_id):
+    at_slack_time(clock)
+    outbox_id = post(services, clock, project_id, urgent=True)
+    fake_slack.fail_next("chat.postMessage", store_late=True)
+    assert services.dispatcher.run_once()["unknown"] == 1
+    clock.advance(timedelta(seconds=22))
+    assert services.dispatcher.run_once() == {}
+    assert fake_slack.messages(SHARED) == []
+    assert fake_slack.store_late_calls() == 1
+    clock.advance(SETTLED - timedelta(seconds=22))
+    assert services.dispatcher.run_once() == {"recovered": 1}
+    assert posts(fake_slack) == {str(outbox_id): 1}
+    assert len(fake_slack.calls_to("chat.postMessage")) == 1
+
+
 def test_server_error_not_found_in_history_is_posted_once(services, clock, fake_slack, project_id):
     at_slack_time(clock)
     outbox_id = post(services, clock, project_id, urgent=True)
     fake_slack.fail_next("chat.postMessage", status=503)
     assert services.dispatcher.run_once()["unknown"] == 1
     assert fake_slack.messages(SHARED) == []
-    clock.advance(timedelta(seconds=11))
+    clock.advance(SETTLED)
     assert services.dispatcher.run_once()["sent"] == 1
     assert len(fake_slack.calls_to("conversations.history")) == 1
     assert posts(fake_slack) == {str(outbox_id): 1}
@@ -155,7 +173,7 @@ def test_lost_thread_reply_is_found_in_its_thread(services, clock, fake_slack, p
         reply_id = reply.id
     fake_slack.fail_next("chat.postMessage", drop_response=True)
     services.dispatcher.run_once()
-    clock.advance(timedelta(seconds=11))
+    clock.advance(SETTLED)
     assert services.dispatcher.run_once()["recovered"] == 1
     assert posts(fake_slack) == {str(parent_id): 1, str(reply_id): 1}
     assert row(services, reply_id).thread_ts == row(services, parent_id).ts

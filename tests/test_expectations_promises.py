@@ -137,3 +137,14 @@ def test_guest_counts_as_client_side(slack, services, fake_slack, clock):
     deliver(services)
     [reply] = replies(fake_slack)
     assert rendered(reply).startswith("Thanks, Gus —")
+
+
+def test_a_bots_check_reaction_keeps_no_promise(slack, services, fake_slack, clock):
+    start(slack, clock)
+    fake_slack.add_user("U0HOMEBOT01", "deploybot", real_name="Deploy Bot", is_bot=True)
+    question = partner_message(fake_slack)
+    send_event(slack, services, question, ext_shared=True)
+    reaction = fixture_event("event_reaction_added.json")
+    reaction = {**reaction, "item": {**reaction["item"], "ts": question["ts"]}, "user_team": "T0HOME0001"}
+    send_event(slack, services, {**reaction, "user": "U0HOMEBOT01"}, ext_shared=True)
+    assert rows(services, ResponsePromise)[0].state == "open"

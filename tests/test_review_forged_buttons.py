@@ -64,3 +64,49 @@ def test_notice_buttons_cannot_reach_another_projects_notice(two_projects, slack
     assert rows(services, DelayNotice)[0].client_ack_by is None
     answer = forged(slack, fake_slack, ids.DELAY_NOTICE_ASK, str(notice.id))
     assert "Nothing was changed" in answer["text"] and fake_slack.calls_to("views.open") == []
+
+
+def comment_text(value="Fine"):
+    return {ids.CHECKIN_COMMENT_TEXT: {ids.CHECKIN_COMMENT_TEXT: {"type": "plain_text_input", "value": value}}}
+
+
+def test_comment_form_cannot_reach_another_projects_checkin(two_projects, slack, services, fake_slack, clock):
+    slack.command('add-milestone acme-website "Design" due=2026-11-27')
+    slack.command('done acme-website "Design"')
+    slack.command('done beta-app "Design"')
+    tick(services, clock, WEDNESDAY_9AM_BERLIN)
+    acme, beta = (rows(services, Checkin, Checkin.project_id == n)[0] for n in (1, 2))
+    [post] = of_kind(fake_slack, SHARED, "checkin")
+    opened = press(slack, fake_slack, ids.CHECKIN_COMMENT, buttons(post)[ids.CHECKIN_COMMENT], user=BOB,
+                   team=PARTNER, channel=SHARED, message_ts=post["ts"], answer_by="views.open")
+    ours = opened["view"]["private_metadata"]
+    swapped = ours.replace(f'"checkin":{acme.id}', f'"checkin":{beta.id}').replace(SHARED, BETA)
+    for metadata in (str(beta.id), swapped, f'{{"channel":"{BETA}","checkin":{beta.id}}}'):
+        answer = slack.view_submission(ids.CHECKIN_COMMENT_VIEW, comment_text(), user=BOB, team=PARTNER,
+                                       private_metadata=metadata)
+        assert "Nothing was changed" in answer.json["errors"][ids.CHECKIN_COMMENT_TEXT]
+    assert rows(services, SurveyVote) == []
+    answer = slack.view_submission(ids.CHECKIN_COMMENT_VIEW, comment_text(), user=BOB, team=PARTNER,
+                                   private_metadata=ours)
+    assert answer.status == 200 and answer.body == ""
+    assert [(v.checkin_id, v.comment) for v in rows(services, SurveyVote)] == [(acme.id, "Fine")]
+
+
+def test_question_form_cannot_reach_another_projects_notice(two_projects, slack, services, fake_slack, clock):
+    slack.command('add-milestone acme-website "Launch" due=2026-12-04')
+    slack.command('delay acme-website Launch to=2026-12-11 reason="The test system was down" urgent')
+    slack.command('delay beta-app Launch to=2026-12-11 reason="The test system was down" urgent')
+    deliver(services)
+    acme, beta = rows(services, DelayNotice)
+    opened = press(slack, fake_slack, ids.DELAY_NOTICE_ASK, str(acme.id), user=BOB, team=PARTNER, channel=SHARED,
+                   answer_by="views.open")
+    ours = opened["view"]["private_metadata"]
+    question = {ids.DELAY_QUESTION_TEXT: {ids.DELAY_QUESTION_TEXT: {"type": "plain_text_input", "value": "Why?"}}}
+    for metadata in (str(beta.id), ours.replace(f'"notice":{acme.id}', f'"notice":{beta.id}')):
+        answer = slack.view_submission(ids.DELAY_QUESTION_VIEW, question, user=BOB, team=PARTNER,
+                                       private_metadata=metadata)
+        assert "Nothing was changed" in answer.json["errors"][ids.DELAY_QUESTION_TEXT]
+    assert [n.questions for n in rows(services, DelayNotice)] == [0, 0]
+    answer = slack.view_submission(ids.DELAY_QUESTION_VIEW, question, user=BOB, team=PARTNER, private_metadata=ours)
+    assert answer.json["response_action"] == "update"
+    assert [n.questions for n in rows(services, DelayNotice)] == [1, 0]

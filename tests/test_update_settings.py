@@ -37,7 +37,7 @@ SETTINGS_ERRORS = {
     "preview=200h": "from 1 to 72",
     "health=great": "on_track, at_risk",
     "auto-ack=maybe": "`on` or `off`",
-    "colour=blue": "don't know the setting `colour`",
+    "colour=blue": "I don't know `colour=`",
     "approval=required budget=0": "from 1 to 20",
     "channel=<#C07ARCHIVE1|old-project>": "archived",
 }

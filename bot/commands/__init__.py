@@ -1,6 +1,7 @@
 """`/expect <subcommand>`: a registry of subcommands, each a function (context, args) -> reply."""
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
@@ -8,6 +9,7 @@ from datetime import datetime
 from sqlalchemy.orm import Session
 
 from bot.commands.parse import Args
+from bot.domain.errors import UserError
 from bot.slack.gateway import SlackGateway
 
 
@@ -24,6 +26,8 @@ class CommandContext:
 
 
 Handler = Callable[[CommandContext, Args], dict]
+_OPTION = re.compile(r"([a-z][\w-]*)=")
+_FLAG = re.compile(r"\[([a-z]+)\]")
 
 
 @dataclass(frozen=True)
@@ -40,10 +44,21 @@ COMMANDS: dict[str, Command] = {}
 
 
 def command(name: str, *, usage: str, summary: str, public: bool = False,
-            read_only: bool = False) -> Callable[[Handler], Handler]:
-    """Register a subcommand; `usage` is shown in help and in error replies. `read_only` ones change nothing."""
+            read_only: bool = False, example: str | None = None) -> Callable[[Handler], Handler]:
+    """Register a subcommand; `usage` is shown in help, `example` (else `usage`) in error replies. `read_only` ones
+    change nothing.
+
+    The `key=` options and `[flag]` words written in `usage` are the only ones the subcommand accepts: help and
+    the check cannot disagree. Anything else is refused before the handler runs, so nothing changes.
+    """
+    options, flags = frozenset(_OPTION.findall(usage)), frozenset(_FLAG.findall(usage))
+
     def register(handler: Handler) -> Handler:
-        COMMANDS[name] = Command(name, usage, summary, handler, public, read_only)
+        def checked(ctx: CommandContext, args: Args) -> dict:
+            if args.sub == name:
+                refuse_unknown(name, example or usage, options, flags, args)
+            return handler(ctx, args)
+        COMMANDS[name] = Command(name, usage, summary, checked, public, read_only)
         return handler
     return register
 
@@ -53,6 +68,16 @@ def reads_only(text: str) -> bool:
     words = (text or "").split(maxsplit=1)
     chosen = COMMANDS.get(words[0].lower() if words else "help")
     return bool(chosen and chosen.read_only)
+
+
+def refuse_unknown(name: str, example: str, options: frozenset[str], flags: frozenset[str], args: Args) -> None:
+    unknown = sorted(f"{key}=" for key in set(args.options) - options) + sorted(set(args.flags) - flags)
+    if not unknown:
+        return
+    known = ", ".join(f"`{key}=`" for key in sorted(options)) + "".join(f", `{flag}`" for flag in sorted(flags))
+    takes = f"`{name}` understands {known}." if known else f"`{name}` takes no options."
+    example = example if example.startswith("/") else f"/expect {example}"
+    raise UserError(f"I don't know `{unknown[0]}`. {takes} Nothing was changed.", example)
 
 
 def load_all() -> None:

@@ -104,7 +104,7 @@ def save_project(ctx: CommandContext, new: NewProject) -> Project:
 
 @command("add-project", usage='add-project "<name>" #channel [client="…"] [tz=Area/City] [cadence="mon 10:00"] '
          '[owner=@user] [internal=#channel] [respond-within=4h|1d] [holidays=ES-CT|off]',
-         summary="register a client project")
+         summary="register a client project", example=ADD_PROJECT)
 def add_project(ctx: CommandContext, args: Args) -> dict | None:
     if not args.words and not args.options:
         ctx.gateway.open_view(ctx.trigger_id, add_project_modal())
@@ -122,7 +122,8 @@ def registered_text(project: Project) -> Markup:
                example=code(f'/expect add-milestone {project.slug} "Design sign-off" due=fri'))
 
 
-@command("add-milestone", usage='add-milestone <project> "<title>" due=<date>', summary="add a milestone")
+@command("add-milestone", usage='add-milestone <project> "<title>" due=<date>', summary="add a milestone",
+         example='/expect add-milestone acme-website "Design sign-off" due=fri')
 def add_milestone_command(ctx: CommandContext, args: Args) -> dict:
     example = '/expect add-milestone acme-website "Design sign-off" due=fri'
     if len(args.words) != 2 or not args.option("due"):

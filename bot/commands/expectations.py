@@ -21,7 +21,8 @@ SCOPE_LIMIT = 1000
 NOT_SET = Markup("_not set_")
 
 
-@command("scope", usage='scope <project> include="…" exclude="…"', summary="what is and isn't included (kickoff card)")
+@command("scope", usage='scope <project> include="…" exclude="…"', summary="what is and isn't included (kickoff card)",
+         example=SCOPE_EXAMPLE)
 def set_scope(ctx: CommandContext, args: Args) -> dict:
     given = {field: args.option(key) for key, field in (("include", "scope_include"), ("exclude", "scope_exclude"))
              if args.option(key) is not None}
@@ -44,7 +45,7 @@ def set_scope(ctx: CommandContext, args: Args) -> dict:
 
 
 @command("owe", usage='owe <project> "<item>" due=<date> [blocks=<milestone>]',
-         summary="something the client owes us (listed in updates, reminded politely)")
+         summary="something the client owes us (listed in updates, reminded politely)", example=owed.EXAMPLE)
 def add_owed(ctx: CommandContext, args: Args) -> dict:
     if not args.words:
         raise UserError("Say which project, what the client owes and by when.", owed.EXAMPLE)

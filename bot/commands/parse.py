@@ -8,8 +8,8 @@ from bot.domain.errors import UserError
 
 _QUOTES = str.maketrans({"“": '"', "”": '"', "„": '"', "‘": "'", "’": "'"})
 _TOKEN = re.compile(r'([\w-]+)=("([^"]*)"|\'([^\']*)\'|(\S+))|"([^"]*)"|(\S+)')
-CHANNEL = re.compile(r"^<#([CG][A-Z0-9]+)(\|[^>]*)?>$")
-USER = re.compile(r"^<@([UW][A-Z0-9]+)(\|[^>]*)?>$")
+CHANNEL = re.compile(r"^<#([CG][A-Z0-9]{2,31})(\|[^>]*)?>$")
+USER = re.compile(r"^<@([UW][A-Z0-9]{2,31})(\|[^>]*)?>$")
 
 
 @dataclass
@@ -46,14 +46,14 @@ def split(text: str, *, flag_words: frozenset[str] = frozenset({"urgent"})) -> A
 def channel_id(token: str, *, field_name: str = "channel") -> str:
     match = CHANNEL.match(token.strip())
     if not match:
-        raise UserError(f"`{token}` is not a channel. Pick one with `#` so Slack links it.", "#acme-project")
+        raise UserError(f"`{token[:80]}` is not a channel. Pick one with `#` so Slack links it.", "#acme-project")
     return match.group(1)
 
 
 def user_id(token: str) -> str:
     match = USER.match(token.strip())
     if not match:
-        raise UserError(f"`{token}` is not a person. Mention them with `@`.", "owner=@alice")
+        raise UserError(f"`{token[:80]}` is not a person. Mention them with `@`.", "owner=@alice")
     return match.group(1)
 
 

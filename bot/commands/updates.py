@@ -29,7 +29,8 @@ def show_update_preview(ctx: CommandContext, args: Args) -> dict:
 
 @command("settings", usage='settings <project> [cadence="fri 16:00"] [tz=Area/City] [approval=auto|required] '
          "[hours=09:00-18:00] [days=mon-fri] [budget=3] [preview=24h] [health=auto|on_track|at_risk|off_track] "
-         "[auto-ack=on|off] [holidays=ES-CT|off] [channel=#channel]", summary="how and when a project's updates go out")
+         "[auto-ack=on|off] [holidays=ES-CT|off] [channel=#channel]", summary="how and when a project's updates go out",
+         example=EXAMPLE)
 def project_settings(ctx: CommandContext, args: Args) -> dict:
     if len(args.words) != 1:
         raise UserError("Say which project, then the settings to change.", EXAMPLE)

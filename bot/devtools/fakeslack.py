@@ -117,6 +117,7 @@ class FakeSlack(WebApiMethods):
         self.broken_rules: list[dict] = []  # calls refused for breaking Slack's rules: a bug in the caller
         self._counts, self._posts_by_outbox = defaultdict(int), defaultdict(int)
         self._failures: dict[str, deque] = defaultdict(deque)
+        self._late: list = []
         self._users, self._convs, self._dms, self._views, self._homes = {}, {}, {}, {}, {}
         self._extras: list[dict] = []
         self._last_us = self._seq = 0
@@ -218,12 +219,27 @@ class FakeSlack(WebApiMethods):
             return [dict(m) for m in c.msgs.values()] if c else []
 
     def fail_next(self, method: str, error: str | None = None, *, status: int = 200, retry_after: int | None = None,
-                  times: int = 1, drop_response: bool = False) -> None:
-        """Make the next ``times`` calls of ``method`` fail (error, 429, 5xx) or drop the response after acting."""
+                  times: int = 1, drop_response: bool = False, store_late: bool = False) -> None:
+        """Make the next ``times`` calls of ``method`` fail (error, 429, 5xx) or drop the response after acting.
+
+        ``store_late``: drop the response and act only when ``store_late_calls()`` is called, as Slack sometimes
+        stores a message many seconds after the request timed out.
+        """
         status = 429 if retry_after is not None and status == 200 else status
         with self._lock:
             self._failures[method].extend([{"error": error, "status": status, "retry_after": retry_after,
-                                            "drop": drop_response}] * times)
+                                            "drop": drop_response or store_late, "late": store_late}] * times)
+
+    def store_late_calls(self) -> int:
+        """Carry out the calls held back by ``fail_next(..., store_late=True)``; returns how many."""
+        with self._lock:
+            late, self._late = self._late, []
+            for handler, args in late:
+                try:
+                    handler(args)
+                except _Err:
+                    pass
+        return len(late)
 
     def set_rate_limits(self, workspace: float | None = None, channel: float | None = None, *,
                         workspace_burst: int | None = None, channel_burst: int = 3) -> None:
@@ -282,6 +298,7 @@ class FakeSlack(WebApiMethods):
             self._slow.clear()
             self.broken_rules.clear()
             self._failures.clear()
+            self._late.clear()
             self._posts_by_outbox.clear()
             self._extras.clear()
             for c in self._convs.values():
@@ -343,6 +360,10 @@ class FakeSlack(WebApiMethods):
             try:
                 _need(not error, error)
                 self._check_scope(method, args)
+                if fail and fail.get("late"):
+                    self._late.append((handler, args))
+                    h.close_connection = True
+                    return
                 result = handler(args)
             except _Err as e:
                 result = {"ok": False, "error": str(e), **e.extra}
@@ -387,6 +408,8 @@ class FakeSlack(WebApiMethods):
             if name in ("messages", "stats", "transcript"):
                 return h.send(200, self.messages(q.get("channel", "")) if name == "messages"
                               else self.stats() if name == "stats" else {"ok": True, "transcript": self.transcript()})
+            if post and name == "store_late":
+                return h.send(200, {"ok": True, "stored": self.store_late_calls()})
             if post and name in ("latency", "reset", "fail_next", "slow_down", "rate_limits"):
                 if name == "latency":
                     self.set_latency(payload.get("seconds", 0))

@@ -1,7 +1,9 @@
 """After delivery: a short "delivered" note, a check-in N business days later with a 1-click survey, a wrap-up."""
 from __future__ import annotations
 
+from collections import Counter
 from datetime import date, datetime
+from functools import partial
 
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
@@ -13,6 +15,7 @@ from bot.domain.errors import UserError
 from bot.domain.posts import (
     CheckinComment, DeliveredNote, LowScoreAlert, MilestoneCheckin, MoveFacts, WrapUp, WrapUpItem,
 )
+from bot.domain.isolation import RETRY_FAILED, each_isolated
 from bot.domain.projects import business_hours
 from bot.domain.text import clean_user_text
 from bot.models import Milestone, OutboxMessage, Project
@@ -63,17 +66,21 @@ def subject_of(session: Session, checkin: Checkin) -> str:
     return session.get(Milestone, checkin.milestone_id).title
 
 
-def send_due(session: Session, *, now: datetime) -> int:
-    """Queue every check-in whose time has come."""
+def send_due(session: Session, *, now: datetime, counts: Counter | None = None) -> int:
+    """Queue every check-in whose time has come; one that fails is counted in `counts["failed"]`, tried later."""
+    counts = Counter() if counts is None else counts
     due = select(Checkin).where(Checkin.state == "scheduled", Checkin.due_at <= now)
-    sent = 0
-    for checkin in session.scalars(due.order_by(Checkin.due_at).with_for_update(skip_locked=True)):
-        project = session.get(Project, checkin.project_id)
-        row = outbox.enqueue(session, project=project, kind="checkin", period_key=str(checkin.id),
-                             payload=message_for(session, checkin), now=now)
-        checkin.state, checkin.outbox_id = "queued", row.id
-        sent += 1
-    return sent
+    checkins = session.scalars(due.order_by(Checkin.due_at).with_for_update(skip_locked=True)).all()
+    return len(each_isolated(session, checkins, partial(_queue, session, now=now), counts, step="check-in",
+                             project_id=lambda checkin: checkin.project_id,
+                             later=lambda checkin: setattr(checkin, "due_at", now + RETRY_FAILED)))
+
+
+def _queue(session: Session, checkin: Checkin, *, now: datetime) -> None:
+    project = session.get(Project, checkin.project_id)
+    row = outbox.enqueue(session, project=project, kind="checkin", period_key=str(checkin.id),
+                         payload=message_for(session, checkin), now=now)
+    checkin.state, checkin.outbox_id = "queued", row.id
 
 
 def record_posted(session: Session, row: OutboxMessage, now: datetime) -> None:
@@ -133,12 +140,17 @@ def vote(session: Session, *, checkin_id: int, user_id: str, name: str, score: i
     return checkin
 
 
-def comment(session: Session, *, checkin_id: int, user_id: str, name: str, text: str, now: datetime) -> Checkin:
-    """Keep a person's comment with their answer and pass it to the owner."""
+def comment(session: Session, *, checkin_id: int, user_id: str, name: str, text: str, now: datetime,
+            posted_in: str | None = None) -> Checkin:
+    """Keep a person's comment with their answer and pass it to the owner.
+
+    With `posted_in` (the channel of the button that opened the comment form), a check-in posted elsewhere is
+    refused.
+    """
     text = clean_user_text(text or "", field="comment", limit=COMMENT_LIMIT)
     if not text:
         raise UserError("Write a comment first, or close this window.")
-    checkin = _checkin(session, checkin_id)
+    checkin = _checkin(session, checkin_id, posted_in)
     row = _vote_row(session, checkin, user_id, name, now)
     row.comment = text
     project = session.get(Project, checkin.project_id)

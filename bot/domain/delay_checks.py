@@ -16,6 +16,7 @@ from sqlalchemy.orm import Session
 from bot.domain.calendar import Calendar
 from bot.domain.delays import (NEVER, _business_days_left, _ending, at_risk_reason, overdue_reason, raise_alert,
                                resolve)
+from bot.domain.isolation import RETRY_FAILED, each_isolated, failed
 from bot.domain.projects import business_hours, local_today, milestone_state
 from bot.domain.schedule import local_instant, zone
 from bot.models import Milestone, Project
@@ -24,8 +25,8 @@ from bot.models.delays import DelayAlert
 CHUNK, MAX_CHUNKS = 1000, 50
 RETRY = timedelta(seconds=1)
 STRAIGHT_LINE_DAYS = 28
-SCREENED = (Milestone.id, Milestone.state, Milestone.start_date, Milestone.due_date, Milestone.progress,
-            Milestone.risk_note, Project.tz, Project.business_days, Project.business_start, Project.business_end,
+SCREENED = (Milestone.id, Milestone.project_id, Milestone.state, Milestone.start_date, Milestone.due_date,
+            Milestone.progress, Milestone.risk_note, Project.tz, Project.business_days, Project.business_start, Project.business_end,
             Project.status)
 
 
@@ -61,9 +62,16 @@ def _look(session: Session, rows: list, now: datetime, counts: Counter, touched:
         elif row.state == "done" or row.status != "active":
             quiet.append({"id": row.id, "check_at": NEVER})
         else:
-            today, hours = local_today(row, now), business_hours(row)
-            if milestone_state(row, today, hours) == "on_track":
-                quiet.append({"id": row.id, "check_at": _midnight(row.tz, _first_change(row, today, hours))})
+            try:
+                today, hours = local_today(row, now), business_hours(row)
+                on_track = milestone_state(row, today, hours) == "on_track"
+                check_at = _midnight(row.tz, _first_change(row, today, hours)) if on_track else None
+            except Exception:
+                failed("delay check", row.project_id, counts)
+                quiet.append({"id": row.id, "check_at": now + RETRY_FAILED})
+                continue
+            if on_track:
+                quiet.append({"id": row.id, "check_at": check_at})
             else:
                 busy.append(row.id)
     if quiet:
@@ -79,18 +87,32 @@ def _act(session: Session, ids: list[int], now: datetime, counts: Counter, touch
     for alert in session.scalars(select(DelayAlert).where(DelayAlert.milestone_id.in_(ids),
                                                           DelayAlert.state == "open").order_by(DelayAlert.id)):
         by_milestone[alert.milestone_id].append(alert)
-    for milestone, project in pairs:
-        alerts = by_milestone[milestone.id]
-        if milestone.state == "done":
-            for alert in alerts:
-                resolve(alert, "done", now=now, by=milestone.done_by)
-                touched.append(alert)
-            milestone.check_at = NEVER
-        elif project.status != "active":
-            milestone.check_at = NEVER
-        else:
-            milestone.check_at = _check(session, milestone, project, alerts, now, counts, touched)
+
+    def act(pair: tuple[Milestone, Project]) -> tuple[Counter, list[DelayAlert]]:
+        milestone, project = pair
+        unit, changed = Counter(), []
+        alerts = list(by_milestone[milestone.id])
+        milestone.check_at = _next_check(session, milestone, project, alerts, now, unit, changed)
+        return unit, changed
+
+    for _, (unit, changed) in each_isolated(session, pairs, act, counts, step="delay check",
+                                            project_id=lambda pair: pair[1].id,
+                                            later=lambda pair: setattr(pair[0], "check_at", now + RETRY_FAILED)):
+        counts.update(unit)
+        touched.extend(changed)
     session.flush()
+
+
+def _next_check(session: Session, milestone: Milestone, project: Project, alerts: list[DelayAlert], now: datetime,
+                counts: Counter, touched: list[DelayAlert]) -> datetime:
+    if milestone.state == "done":
+        for alert in alerts:
+            resolve(alert, "done", now=now, by=milestone.done_by)
+            touched.append(alert)
+        return NEVER
+    if project.status != "active":
+        return NEVER
+    return _check(session, milestone, project, alerts, now, counts, touched)
 
 
 def _check(session: Session, milestone: Milestone, project: Project, alerts: list[DelayAlert], now: datetime,

@@ -14,6 +14,8 @@ from sqlalchemy.orm import Session
 
 from bot.domain import outbox, signals
 from bot.domain.content import dump
+from bot.domain.dates import within_range
+from bot.domain.isolation import RETRY_FAILED, each_isolated
 from bot.domain.errors import UserError
 from bot.domain.projects import business_hours, expected_progress, local_today, mark_done
 from bot.mrkdwn import Markup, fmt, user_mention
@@ -174,38 +176,52 @@ def escalate(session: Session, *, now: datetime, touched: list[DelayAlert] | Non
     counts: Counter = Counter()
     waiting = session.scalars(select(DelayAlert).where(DelayAlert.state == "open", DelayAlert.escalate_at <= now)
                               .order_by(DelayAlert.escalate_at, DelayAlert.id)).all()
-    for alert in waiting:
-        project = alert.project
-        if project.status != "active" or alert.acknowledged_at:
-            alert.escalate_at = None if alert.acknowledged_at else NEVER
-            continue
-        if alert.snoozed_until:
-            if now >= alert.snoozed_until:
-                _wake(session, alert, now)
-                touched.append(alert)
-                counts["woken"] += 1
-            alert.escalate_at = escalation_time(alert, project)
-            continue
-        hours = business_hours(project)
-        stamp = int(alert.escalate_from.timestamp())
-        if now >= hours.add_hours(alert.escalate_from, ESCALATE_AFTER_HOURS):
-            alert.escalation_level, alert.escalated_at = 2, now
-            note(alert, "escalated", now=now)
-            outbox.enqueue(session, project=project, kind=ESCALATION_KIND, period_key=f"a{alert.id}:{stamp}",
-                           channel_id=alert_channel(project), client_visible=False, now=now,
-                           payload={"content": dump(DelayEscalation(AlertFacts.of(alert), ESCALATE_AFTER_HOURS))})
-            counts["escalated"] += 1
-            touched.append(alert)
-        elif alert.escalation_level == 0 and now >= hours.add_hours(alert.escalate_from, REMIND_AFTER_HOURS):
-            alert.escalation_level, alert.reminded_at = 1, now
-            note(alert, "reminded", now=now)
-            outbox.enqueue(session, project=project, kind=REMINDER_KIND, period_key=f"a{alert.id}:{stamp}",
-                           channel_id=project.owner_id, client_visible=False, now=now,
-                           payload={"content": dump(DelayReminder(AlertFacts.of(alert), REMIND_AFTER_HOURS))})
-            counts["reminded"] += 1
-            touched.append(alert)
-        alert.escalate_at = escalation_time(alert, project)
+
+    def escalate_one(alert: DelayAlert) -> tuple[Counter, list[DelayAlert]]:
+        unit, changed = Counter(), []
+        _escalate_one(session, alert, now, unit, changed)
+        return unit, changed
+
+    for _, (unit, changed) in each_isolated(session, waiting, escalate_one, counts, step="delay escalation",
+                                            project_id=lambda alert: alert.project_id,
+                                            later=lambda alert: setattr(alert, "escalate_at", now + RETRY_FAILED)):
+        counts.update(unit)
+        touched.extend(changed)
     return counts
+
+
+def _escalate_one(session: Session, alert: DelayAlert, now: datetime, counts: Counter,
+                  touched: list[DelayAlert]) -> None:
+    project = alert.project
+    if project.status != "active" or alert.acknowledged_at:
+        alert.escalate_at = None if alert.acknowledged_at else NEVER
+        return
+    if alert.snoozed_until:
+        if now >= alert.snoozed_until:
+            _wake(session, alert, now)
+            touched.append(alert)
+            counts["woken"] += 1
+        alert.escalate_at = escalation_time(alert, project)
+        return
+    hours = business_hours(project)
+    stamp = int(alert.escalate_from.timestamp())
+    if now >= hours.add_hours(alert.escalate_from, ESCALATE_AFTER_HOURS):
+        alert.escalation_level, alert.escalated_at = 2, now
+        note(alert, "escalated", now=now)
+        outbox.enqueue(session, project=project, kind=ESCALATION_KIND, period_key=f"a{alert.id}:{stamp}",
+                       channel_id=alert_channel(project), client_visible=False, now=now,
+                       payload={"content": dump(DelayEscalation(AlertFacts.of(alert), ESCALATE_AFTER_HOURS))})
+        counts["escalated"] += 1
+        touched.append(alert)
+    elif alert.escalation_level == 0 and now >= hours.add_hours(alert.escalate_from, REMIND_AFTER_HOURS):
+        alert.escalation_level, alert.reminded_at = 1, now
+        note(alert, "reminded", now=now)
+        outbox.enqueue(session, project=project, kind=REMINDER_KIND, period_key=f"a{alert.id}:{stamp}",
+                       channel_id=project.owner_id, client_visible=False, now=now,
+                       payload={"content": dump(DelayReminder(AlertFacts.of(alert), REMIND_AFTER_HOURS))})
+        counts["reminded"] += 1
+        touched.append(alert)
+    alert.escalate_at = escalation_time(alert, project)
 
 
 def _wake(session: Session, alert: DelayAlert, now: datetime) -> None:
@@ -258,6 +274,7 @@ def check_new_date(milestone: Milestone, new_date: date, today: date, *, example
                             day=short_date(new_date)), example)
     if new_date < today:
         raise UserError(f"{short_date(new_date)} is in the past. Pick today or a later date.", example)
+    within_range(new_date, today=today)
 
 
 def move_quietly(session: Session, *, alert: DelayAlert, new_date: date, why: str | None, by: str,

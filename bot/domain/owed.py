@@ -1,7 +1,9 @@
 """What the client owes: listed in every weekly update, reminded politely, and a late one may move a milestone."""
 from __future__ import annotations
 
+from collections import Counter
 from datetime import date, datetime
+from functools import partial
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -10,6 +12,7 @@ from bot.domain import outbox, update_parts
 from bot.domain.content import dump
 from bot.domain.errors import UserError
 from bot.domain.posts import OwedNeed, OwedReceived, OwedReminder, ProjectFacts
+from bot.domain.isolation import RETRY_FAILED, each_isolated
 from bot.domain.projects import business_hours, local_today
 from bot.domain.schedule import local_instant
 from bot.domain.text import clean_user_text
@@ -71,26 +74,35 @@ def _blocked(session: Session, item: OwedItem) -> Milestone | None:
     return milestone if milestone is not None and milestone.state != "done" else None
 
 
-def send_reminders(session: Session, *, now: datetime) -> int:
-    """A polite reminder on the due date, then at most every 3 business days while the item is still open."""
+def send_reminders(session: Session, *, now: datetime, counts: Counter | None = None) -> int:
+    """A polite reminder on the due date, then at most every 3 business days while the item is still open.
+
+    An item whose reminder fails is counted in `counts["failed"]` and tried again later.
+    """
+    counts = Counter() if counts is None else counts
     due = select(OwedItem).where(OwedItem.state == "open", OwedItem.next_reminder_at <= now)
-    sent = 0
-    for item in session.scalars(due.order_by(OwedItem.next_reminder_at).with_for_update(skip_locked=True)):
-        project = session.get(Project, item.project_id)
-        if project.status != "active":
-            continue
-        hours = business_hours(project)
-        if not hours.is_open(now):
-            item.next_reminder_at = hours.next_open(now)
-            continue
-        item.reminders += 1
-        item.last_reminded_at = now
-        item.next_reminder_at = hours.add_days(now, REMIND_EVERY_BUSINESS_DAYS)
-        outbox.enqueue(session, project=project, kind="owed-reminder", period_key=f"{item.id}:{item.reminders}",
-                       payload={"content": dump(OwedReminder(ProjectFacts.of(project), item.id, _need(
-                           item, local_today(project, now), _blocked(session, item))))}, now=now)
-        sent += 1
-    return sent
+    items = session.scalars(due.order_by(OwedItem.next_reminder_at).with_for_update(skip_locked=True)).all()
+    done = each_isolated(session, items, partial(_remind, session, now=now), counts, step="owed reminder",
+                         project_id=lambda item: item.project_id,
+                         later=lambda item: setattr(item, "next_reminder_at", now + RETRY_FAILED))
+    return sum(result for _, result in done)
+
+
+def _remind(session: Session, item: OwedItem, *, now: datetime) -> int:
+    project = session.get(Project, item.project_id)
+    if project.status != "active":
+        return 0
+    hours = business_hours(project)
+    if not hours.is_open(now):
+        item.next_reminder_at = hours.next_open(now)
+        return 0
+    item.reminders += 1
+    item.last_reminded_at = now
+    item.next_reminder_at = hours.add_days(now, REMIND_EVERY_BUSINESS_DAYS)
+    outbox.enqueue(session, project=project, kind="owed-reminder", period_key=f"{item.id}:{item.reminders}",
+                   payload={"content": dump(OwedReminder(ProjectFacts.of(project), item.id, _need(
+                       item, local_today(project, now), _blocked(session, item))))}, now=now)
+    return 1
 
 
 def mark_received(session: Session, *, item_id: int, by: str, who: str | None, by_client: bool, now: datetime,

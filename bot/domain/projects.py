@@ -144,7 +144,8 @@ def find_milestone(project: Project, ref: str) -> Milestone:
     ref = ref.strip()
     number = ref.lstrip("#")
     for milestone in project.milestones:
-        if (number.isdigit() and milestone.number == int(number)) or milestone.title.lower() == ref.lower():
+        if (number.isascii() and number.isdigit() and milestone.number == int(number)) \
+                or milestone.title.lower() == ref.lower():
             return milestone
     known = ", ".join(f"#{m.number} {m.title}" for m in project.milestones) or "none yet"
     raise UserError(
@@ -154,10 +155,15 @@ def find_milestone(project: Project, ref: str) -> Milestone:
 
 
 def add_milestone(session: Session, *, project: Project, title: str, due: date, now: datetime) -> tuple[Milestone, str | None]:
-    """Add a milestone; returns it and a warning when the due date is already past."""
+    """Add a milestone; returns it and a warning when the due date is already past.
+
+    The project's row is locked first, so concurrent additions number their milestones one after another.
+    """
     title = clean_user_text(title, field="milestone title", limit=200)
     if not title:
         raise UserError("Give the milestone a title.", f'/expect add-milestone {project.slug} "Design sign-off" due=fri')
+    session.refresh(project, with_for_update={"key_share": True})
+    session.expire(project, ["milestones"])
     if any(m.title.lower() == title.lower() for m in project.milestones):
         raise UserError(fmt("*{name}* already has a milestone called “{title}”.", name=project.name, title=title))
     today = local_today(project, now)

@@ -2,13 +2,16 @@
 from __future__ import annotations
 
 import re
+from collections import Counter
 from dataclasses import dataclass
 from datetime import datetime
+from functools import partial
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from bot.domain import outbox
+from bot.domain.isolation import RETRY_FAILED, each_isolated
 from bot.domain.projects import business_hours, local_today
 from bot.domain.content import dump
 from bot.domain.posts import PromiseAlert, PromiseReply
@@ -120,31 +123,39 @@ def keep(session: Session, *, channel_id: str, message_ts: str, by: str, now: da
     return promise
 
 
-def send_alerts(session: Session, *, now: datetime) -> int:
+def send_alerts(session: Session, *, now: datetime, counts: Counter | None = None) -> int:
     """At 75 % of the window alert the team; at the deadline, the owner. Returns how many alerts were queued.
 
-    Only open promises have an `alert_at` (their next alert), so an idle pass reads nothing.
+    Only open promises have an `alert_at` (their next alert), so an idle pass reads nothing. A promise whose
+    alert fails is counted in `counts["failed"]` and looked at again later.
     """
+    counts = Counter() if counts is None else counts
     sent = 0
     due = (select(ResponsePromise).where(ResponsePromise.alert_at <= now)
            .order_by(ResponsePromise.alert_at, ResponsePromise.id).with_for_update(skip_locked=True))
     overdue = due.where(ResponsePromise.deadline <= now, ResponsePromise.overdue_alerted_at.is_(None))
-    for promise in session.scalars(overdue):
-        project = session.get(Project, promise.project_id)
-        promise.overdue_alerted_at, promise.warned_at, promise.alert_at = now, promise.warned_at or now, None
-        outbox.enqueue(session, project=project, kind="promise-overdue", period_key=str(promise.id),
-                       channel_id=project.owner_id, payload=_alert(project, promise, now, overdue=True),
-                       client_visible=False, now=now)
-        sent += 1
     warn = due.where(ResponsePromise.warn_at <= now, ResponsePromise.warned_at.is_(None))
-    for promise in session.scalars(warn):
-        project = session.get(Project, promise.project_id)
-        promise.warned_at, promise.alert_at = now, promise.deadline
-        outbox.enqueue(session, project=project, kind="promise-warning", period_key=str(promise.id),
-                       channel_id=project.internal_channel_id or project.owner_id,
-                       payload=_alert(project, promise, now, overdue=False), client_visible=False, now=now)
-        sent += 1
+    for query, alert in ((overdue, _alert_overdue), (warn, _warn)):
+        sent += len(each_isolated(session, session.scalars(query).all(), partial(alert, session, now=now), counts,
+                                  step="promise alert", project_id=lambda promise: promise.project_id,
+                                  later=lambda promise: setattr(promise, "alert_at", now + RETRY_FAILED)))
     return sent
+
+
+def _alert_overdue(session: Session, promise: ResponsePromise, *, now: datetime) -> None:
+    project = session.get(Project, promise.project_id)
+    promise.overdue_alerted_at, promise.warned_at, promise.alert_at = now, promise.warned_at or now, None
+    outbox.enqueue(session, project=project, kind="promise-overdue", period_key=str(promise.id),
+                   channel_id=project.owner_id, payload=_alert(project, promise, now, overdue=True),
+                   client_visible=False, now=now)
+
+
+def _warn(session: Session, promise: ResponsePromise, *, now: datetime) -> None:
+    project = session.get(Project, promise.project_id)
+    promise.warned_at, promise.alert_at = now, promise.deadline
+    outbox.enqueue(session, project=project, kind="promise-warning", period_key=str(promise.id),
+                   channel_id=project.internal_channel_id or project.owner_id,
+                   payload=_alert(project, promise, now, overdue=False), client_visible=False, now=now)
 
 
 def _alert(project: Project, promise: ResponsePromise, now: datetime, *, overdue: bool) -> dict:

@@ -9,15 +9,18 @@ from bot.domain.errors import UserError
 
 WEEKDAYS = ["mon", "tue", "wed", "thu", "fri", "sat", "sun"]
 WEEKDAY_NAMES = ["Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"]
+ZONE_NAME_LIMIT = 64
 _TIME = re.compile(r"^([01]?\d|2[0-3]):([0-5]\d)$")
 
 
 def zone(name: str) -> ZoneInfo:
     """The IANA zone called `name`, or a UserError with an example."""
+    if len(name or "") > ZONE_NAME_LIMIT:
+        raise UserError(f"`{name[:40]}…` is too long for a time zone name.", "tz=Europe/Berlin")
     try:
         if name and "/" in name or name == "UTC":
             return ZoneInfo(name)
-    except (ZoneInfoNotFoundError, ValueError):
+    except (ZoneInfoNotFoundError, ValueError, OSError):
         pass
     close = sorted(z for z in available_timezones() if name and name.lower() in z.lower())[:3]
     hint = f" Did you mean {', '.join(close)}?" if close else ""

@@ -21,6 +21,7 @@ from bot.domain.posts import (
     ApprovalReminder, ClosedDays, MilestoneFacts, ProjectFacts, UpdateExpired, UpdateFacts, UpdatePreview, WeeklyUpdatePost,
 )
 from bot.domain.closures import closure_around
+from bot.domain.isolation import RETRY_FAILED, each_isolated
 from bot.domain.projects import business_hours, health, local_today, next_update_slot, reschedule
 from bot.domain.schedule import period_key, zone
 from bot.domain.text import clean_user_text
@@ -147,13 +148,12 @@ def _payload(content: UpdateContent) -> dict:
     return {"content": dump(content.post)}
 
 
-def _queue_all(session: Session, items: list[tuple[WeeklyUpdate, UpdateContent]], now: datetime) -> None:
-    payloads = [_payload(content) for _, content in items]
+def _queue_all(session: Session, items: list[tuple[WeeklyUpdate, UpdateContent, dict]], now: datetime) -> None:
     rows = outbox.enqueue_many(session, [
         {"project": content.project, "kind": "update", "period_key": update.period_key, "payload": payload}
-        for (update, content), payload in zip(items, payloads)
+        for update, content, payload in items
     ], now=now)
-    for (update, content), payload, row in zip(items, payloads, rows):
+    for (update, content, payload), row in zip(items, rows):
         if row.state == "cancelled":
             row.state, row.payload = "pending", payload
             row.not_before = business_hours(content.project).next_open(now)
@@ -161,7 +161,8 @@ def _queue_all(session: Session, items: list[tuple[WeeklyUpdate, UpdateContent]]
 
 
 def _queue(session: Session, *, project: Project, update: WeeklyUpdate, previous: dict | None, now: datetime) -> None:
-    _queue_all(session, [(update, compose(session, project=project, update=update, previous=previous, now=now))], now)
+    content = compose(session, project=project, update=update, previous=previous, now=now)
+    _queue_all(session, [(update, content, _payload(content))], now)
 
 
 def _remind(session: Session, project: Project, update: WeeklyUpdate, now: datetime) -> None:
@@ -183,17 +184,20 @@ def send_previews(session: Session, *, now: datetime, limit: int) -> Counter:
     updates = _updates_for(session, projects, now)
     previous = _previous_snapshots(session, [p.id for p in projects])
     update_parts.preload(session, projects)
-    previews = []
-    for project in projects:
+
+    def preview(project: Project) -> dict | None:
         update = updates[project.id]
         project.next_preview_at = None
         if project.next_update_at <= now or update.state not in UNDECIDED:
-            continue
+            return None
         content = compose(session, project=project, update=update, previous=previous.get(project.id), now=now)
-        previews.append({
-            "project": project, "kind": "preview", "period_key": update.period_key, "channel_id": project.owner_id,
-            "client_visible": False, "payload": {"content": dump(preview_post(content, update))},
-        })
+        return {"project": project, "kind": "preview", "period_key": update.period_key,
+                "channel_id": project.owner_id, "client_visible": False,
+                "payload": {"content": dump(preview_post(content, update))}}
+
+    done = each_isolated(session, projects, preview, counts, step="update preview", project_id=_id,
+                         later=lambda project: setattr(project, "next_preview_at", now + RETRY_FAILED))
+    previews = [item for _, item in done if item]
     outbox.enqueue_many(session, previews, now=now)
     counts["previews"] = len(previews)
     return counts
@@ -208,34 +212,55 @@ def post_due_updates(session: Session, *, now: datetime, limit: int) -> Counter:
     updates = _updates_for(session, projects, now)
     previous = _previous_snapshots(session, [p.id for p in projects])
     update_parts.preload(session, projects)
-    queued: list[tuple[WeeklyUpdate, UpdateContent]] = []
+
+    def decide(project: Project) -> tuple:
+        unit = Counter()
+        return _decide_due(session, project, updates[project.id], previous.get(project.id), now, unit), unit
+
+    queued: list[tuple[WeeklyUpdate, UpdateContent, dict]] = []
     caught_up = 0
-    for project in projects:
-        update = updates[project.id]
-        if now - project.next_update_at >= GRACE:
-            counts["missed"] += 1
-            note = update.note if update.state in UNDECIDED else None
-            if update.state in UNDECIDED:
-                update.state = "missed"
-            # The latest slot still within grace (a worker back just after it) goes out on this pass, once.
-            reschedule(project, now=now - GRACE)
+    for project, (item, unit) in each_isolated(session, projects, decide, counts, step="weekly update",
+                                               project_id=_id, later=lambda project: setattr(
+                                                   project, "next_update_at", now + RETRY_FAILED)):
+        counts.update(unit)
+        if item:
+            queued.append(item)
+        elif unit["missed"]:
             caught_up += project.next_update_at <= now
-            if note:
-                _carry_note(session, project, note, now)
-            continue
-        if update.state in UNDECIDED and project.approval_mode == "required" and update.state != "approved":
-            update.state = "awaiting"
-            _remind(session, project, update, now)
-            counts["awaiting"] += 1
-        elif update.state in UNDECIDED:
-            queued.append((update, compose(session, project=project, update=update,
-                                           previous=previous.get(project.id), now=now)))
-        reschedule(project, now=now)
     _queue_all(session, queued, now)
     counts["queued"] = len(queued)
     if caught_up:
         counts.update(post_due_updates(session, now=now, limit=limit))
     return counts
+
+
+def _id(project: Project) -> int:
+    return project.id
+
+
+def _decide_due(session: Session, project: Project, update: WeeklyUpdate, previous: dict | None, now: datetime,
+                counts: Counter) -> tuple[WeeklyUpdate, UpdateContent, dict] | None:
+    """What one project's due update becomes: missed, awaiting approval, or (returned) ready to queue."""
+    item = None
+    if now - project.next_update_at >= GRACE:
+        counts["missed"] += 1
+        note = update.note if update.state in UNDECIDED else None
+        if update.state in UNDECIDED:
+            update.state = "missed"
+        # The latest slot still within grace (a worker back just after it) goes out on this pass, once.
+        reschedule(project, now=now - GRACE)
+        if note:
+            _carry_note(session, project, note, now)
+        return None
+    if update.state in UNDECIDED and project.approval_mode == "required" and update.state != "approved":
+        update.state = "awaiting"
+        _remind(session, project, update, now)
+        counts["awaiting"] += 1
+    elif update.state in UNDECIDED:
+        content = compose(session, project=project, update=update, previous=previous, now=now)
+        item = (update, content, _payload(content))
+    reschedule(project, now=now)
+    return item
 
 
 def _carry_note(session: Session, project: Project, note: str, now: datetime) -> None:
@@ -256,18 +281,30 @@ def remind_waiting(session: Session, *, now: datetime, limit: int) -> Counter:
         return counts
     owners = {u.project_id for u in waiting}
     projects = {p.id: p for p in session.scalars(select(Project).where(Project.id.in_(owners)))}
-    for update in waiting:
-        project = projects[update.project_id]
-        if now - update.scheduled_for < GRACE:
-            _remind(session, project, update, now)
-            counts["reminders"] += 1
-            continue
-        update.state = "missed"
-        outbox.enqueue(session, project=project, kind="approval-reminder", period_key=f"{update.period_key}:expired",
-                       channel_id=project.owner_id, client_visible=False, now=now,
-                       payload={"content": dump(UpdateExpired(project.name))})
-        counts["expired"] += 1
+
+    def remind_or_expire(update: WeeklyUpdate) -> Counter:
+        unit = Counter()
+        _remind_or_expire(session, projects[update.project_id], update, now, unit)
+        return unit
+
+    for _, unit in each_isolated(session, waiting, remind_or_expire, counts, step="approval reminder",
+                                 project_id=lambda update: update.project_id,
+                                 later=lambda update: setattr(update, "reminded_at", now)):
+        counts.update(unit)
     return counts
+
+
+def _remind_or_expire(session: Session, project: Project, update: WeeklyUpdate, now: datetime,
+                      counts: Counter) -> None:
+    if now - update.scheduled_for < GRACE:
+        _remind(session, project, update, now)
+        counts["reminders"] += 1
+        return
+    update.state = "missed"
+    outbox.enqueue(session, project=project, kind="approval-reminder", period_key=f"{update.period_key}:expired",
+                   channel_id=project.owner_id, client_visible=False, now=now,
+                   payload={"content": dump(UpdateExpired(project.name))})
+    counts["expired"] += 1
 
 
 def record_sent(session: Session, rows: list[OutboxMessage], now: datetime) -> None:

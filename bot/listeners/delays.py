@@ -18,6 +18,7 @@ from bot.listeners.common import (
     ensure_internal_actor, ensure_team_member, first_delivery, in_transaction, interaction_key,
 )
 from bot.listeners.events import REACTION_HANDLERS
+from bot.listeners.metadata import seal, unseal
 from bot.services import Services
 from bot.slack import delays as delay_messages
 
@@ -30,6 +31,8 @@ METADATA_LIMIT = 3000
 class Outcome:
     view: dict | None = None
     refresh: list = field(default_factory=list)
+    channel: str | None = None
+    sealed: dict | None = None
 
 
 def _values(view: dict) -> dict:
@@ -123,6 +126,7 @@ def client_acknowledge(session, notice_id: int, user: str, now, outcome: Outcome
 def open_question_modal(session, notice_id: int, user: str, now, outcome: Outcome) -> None:
     notice = notices.get_notice(session, notice_id)
     outcome.view = modals.question_modal(notice.id, notice.project)
+    outcome.sealed = {"notice": notice.id, "channel": outcome.channel}
 
 
 BUTTONS = {  # action id -> (what a click does, who may click: "team", "client" or "anyone")
@@ -141,7 +145,7 @@ def register(app: App, services: Services) -> None:
 
         Slack hears back once the decision is recorded (well within its 3 s); Slack calls follow.
         """
-        now, outcome, user = services.clock.now(), Outcome(), body["user"]["id"]
+        now, outcome, user = services.clock.now(), Outcome(channel=_channel(body)), body["user"]["id"]
 
         def work(session):
             if who == "team":
@@ -160,6 +164,8 @@ def register(app: App, services: Services) -> None:
             respond(**answer, replace_original=False)
             return
         if outcome.view:
+            if outcome.sealed:
+                outcome.view["private_metadata"] = seal(services, outcome.sealed)
             try:
                 services.gateway.open_view(body["trigger_id"], outcome.view)
             except UserError as error:
@@ -247,7 +253,9 @@ def register(app: App, services: Services) -> None:
         text = _values(view).get(ids.DELAY_QUESTION_TEXT) or ""
 
         def work(session):
-            notice = notices.get_notice(session, int(view["private_metadata"]))
+            meta = unseal(services, view.get("private_metadata"), needs=("notice", "channel"))
+            notice = notices.get_notice(session, int(meta["notice"]))
+            notices.check_posted_in(session, notice=notice, channel_id=meta["channel"])
             outcome.view = modals.question_sent_view(notice.project)
             if first_delivery(session, f"view:{view['id']}", now):
                 notices.ask_question(session, notice=notice, by=user["id"], text=text, now=now, key=view["id"])

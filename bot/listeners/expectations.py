@@ -19,6 +19,7 @@ from bot.listeners.common import apology, ensure_internal_actor, first_delivery,
 from bot.listeners.events import MESSAGE_HANDLERS, REACTION_HANDLERS
 from bot.models import Project
 from bot.mrkdwn import escape, fmt, user_mention
+from bot.listeners.metadata import seal, unseal
 from bot.services import Services
 from bot.slack.gateway import OutcomeUnknown, RateLimited, SlackError
 
@@ -37,6 +38,17 @@ def is_client_side(services: Services, user_id: str, team_id: str | None) -> boo
     except (OutcomeUnknown, RateLimited):
         return not team_id
     return user.team_id != services.team_id or user.is_guest
+
+
+def is_team_person(services: Services, user_id: str, team_id: str | None) -> bool:
+    """A person on our own team: not a partner, guest or deleted user, and not a bot (ours or another app's)."""
+    if not user_id or user_id in (services.bot_user_id, "USLACKBOT") or (team_id and team_id != services.team_id):
+        return False
+    try:
+        user = services.gateway.user_info(user_id)
+    except (SlackError, OutcomeUnknown, RateLimited):
+        return False
+    return user.team_id == services.team_id and not (user.is_guest or user.is_bot or user.deleted)
 
 
 def first_name(services: Services, user_id: str, fallback: str | None = None) -> str:
@@ -99,7 +111,7 @@ def handle_check_reaction(*, services: Services, session: Session, event: dict, 
     item = event.get("item") or {}
     if event.get("reaction") not in promises.KEEPING_REACTIONS or item.get("type") != "message" or not event.get("user"):
         return
-    if not is_client_side(services, event["user"], event.get("user_team")):
+    if is_team_person(services, event["user"], event.get("user_team")):
         promises.keep(session, channel_id=item.get("channel", ""), message_ts=item.get("ts", ""), by=event["user"], now=now)
 
 
@@ -169,15 +181,17 @@ def register(app: App, services: Services) -> None:
         if not is_client_side(services, user_id, team_id):
             respond(text=FOR_THE_CLIENT, response_type="ephemeral", replace_original=False)
             return
+        channel = body.get("container", {}).get("channel_id") or ""
         try:
             with services.sessions() as session:
-                checkins.open_checkin(session, checkin_id=int(value),
-                                      posted_in=body.get("container", {}).get("channel_id") or "")
+                checkins.open_checkin(session, checkin_id=int(value), posted_in=channel)
         except UserError as error:
             respond(text=error.text, response_type="ephemeral", replace_original=False)
             return
+        sealed = seal(services, {"checkin": int(value), "channel": channel})
         try:
-            services.gateway.open_view(body["trigger_id"], comment_modal(int(value), "how it went"))
+            services.gateway.open_view(body["trigger_id"], {**comment_modal(int(value), "how it went"),
+                                                            "private_metadata": sealed})
         except UserError as error:
             respond(text=error.text, response_type="ephemeral", replace_original=False)
 
@@ -189,9 +203,10 @@ def register(app: App, services: Services) -> None:
         text = view["state"]["values"].get(ids.CHECKIN_COMMENT_TEXT, {}).get(ids.CHECKIN_COMMENT_TEXT, {}).get("value")
         name = first_name(services, user.get("id", ""))
         try:
+            meta = unseal(services, view.get("private_metadata"), needs=("checkin", "channel"))
             with services.sessions.begin() as session:
-                checkin = checkins.comment(session, checkin_id=int(view["private_metadata"]), user_id=user["id"],
-                                           name=name, text=text, now=services.clock.now())
+                checkin = checkins.comment(session, checkin_id=int(meta["checkin"]), user_id=user["id"], name=name,
+                                           text=text, now=services.clock.now(), posted_in=meta["channel"])
                 updated, where = survey_message(session, checkin), (checkin.channel_id, checkin.ts)
         except UserError as error:
             ack(response_action="errors", errors={ids.CHECKIN_COMMENT_TEXT: str(error)[:150]})

@@ -38,7 +38,8 @@ PostedHook = Callable[[SlackGateway, OutboxMessage, Posted, dict], None]
 SENT_HOOKS: dict[str, SentHook] = {}
 SENT_BATCH_HOOKS: dict[str, SentBatchHook] = {}
 POSTED_HOOKS: dict[str, PostedHook] = {}
-UNKNOWN_RECHECK = timedelta(seconds=10)
+# Slack has been seen to store a message 25 s after the request timed out; history is trusted only after this.
+SETTLE = timedelta(seconds=60)
 BUDGET_EXEMPT = frozenset({"update", "kickoff"})
 HISTORY_MARGIN = timedelta(minutes=5)
 RATE_LIMIT_RETRIES = 3
@@ -91,10 +92,12 @@ class Claim:
 class Dispatcher:
     def __init__(self, sessions: sessionmaker[Session], gateway: SlackGateway, clock: Clock, *,
                  worker_id: str | None = None, lease: timedelta = timedelta(minutes=2), batch: int = 500,
-                 threads: int = 16, pacer: Pacer | None = None, per_channel: int = 5):
+                 threads: int = 16, pacer: Pacer | None = None, per_channel: int = 5, settle: timedelta = SETTLE):
         self.sessions, self.gateway, self.clock = sessions, gateway, clock
         self.worker_id = worker_id or f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:6]}"
-        self.lease, self.batch, self.threads = lease, batch, threads
+        # A send of unknown outcome is looked up in history (and re-posted if absent) only after `settle`.
+        self.settle, self.lease = settle, max(lease, settle)
+        self.batch, self.threads = batch, threads
         self.pacer, self.per_channel = pacer, per_channel
         self._pool = ThreadPoolExecutor(max_workers=threads, thread_name_prefix="deliver")
         self._kick_lock = threading.Lock()
@@ -322,7 +325,7 @@ class Dispatcher:
                         row.state, row.not_before = "pending", now + timedelta(seconds=detail[0])
                         row.attempts -= 1
                     elif outcome == "unknown":
-                        row.state, row.lease_until, row.error = "unknown", now + UNKNOWN_RECHECK, detail[0]
+                        row.state, row.lease_until, row.error = "unknown", now + self.settle, detail[0]
                     else:
                         self._mark_failed(session, row, code=detail[0], permanent=detail[1], now=now)
                 for kind, rows_of_kind in sent.items():
