@@ -3,7 +3,7 @@ import re
 
 from bot import ids
 from bot.models import Project, WeeklyUpdate
-from bot.models.delays import DelayAlert, DelayNotice
+from bot.models.delays import DelayAlert
 from bot.models.expectations import OwedItem
 from tests.expectations_support import (
     FIXTURES, buttons, deliver, eventually, of_kind, press, rows, send_event, tick, utc,
@@ -150,12 +150,11 @@ def test_partner_text_is_shown_never_parsed(slack, services, fake_slack, clock):
     press(slack, fake_slack, ids.OWED_SENT, buttons(reminder)[ids.OWED_SENT], user=BOB, team=PARTNER,
           message_ts=reminder["ts"], answer_by="chat.update")
     [notice] = of_kind(fake_slack, SHARED, "delay_notice")
-    press(slack, fake_slack, ids.DELAY_NOTICE_ASK, buttons(notice)[ids.DELAY_NOTICE_ASK], user=BOB, team=PARTNER,
-          message_ts=notice["ts"], answer_by="views.open")
+    asked = press(slack, fake_slack, ids.DELAY_NOTICE_ASK, buttons(notice)[ids.DELAY_NOTICE_ASK], user=BOB,
+                  team=PARTNER, message_ts=notice["ts"], answer_by="views.open")
     question = {ids.DELAY_QUESTION_TEXT: {ids.DELAY_QUESTION_TEXT: {"type": "plain_text_input", "value": TYPED}}}
-    notice_id = str(rows(services, DelayNotice)[0].id)
     answers.append(slack.view_submission(ids.DELAY_QUESTION_VIEW, question, user=BOB, team=PARTNER,
-                                         private_metadata=notice_id))
+                                         private_metadata=asked["view"]["private_metadata"]))
     press(slack, fake_slack, ids.DELAY_NOTICE_ACK, buttons(notice)[ids.DELAY_NOTICE_ACK], user=BOB, team=PARTNER,
           message_ts=notice["ts"], answer_by="chat.update")
     tick(services, clock, utc(2026, 11, 25, 8))
@@ -163,9 +162,11 @@ def test_partner_text_is_shown_never_parsed(slack, services, fake_slack, clock):
     vote = f"{ids.CHECKIN_VOTE}-1"
     press(slack, fake_slack, vote, buttons(checkin)[vote], user=BOB, team=PARTNER, message_ts=checkin["ts"],
           answer_by="chat.update")
+    commenting = press(slack, fake_slack, ids.CHECKIN_COMMENT, buttons(checkin)[ids.CHECKIN_COMMENT], user=BOB,
+                       team=PARTNER, message_ts=checkin["ts"], answer_by="views.open")
     comment = {ids.CHECKIN_COMMENT_TEXT: {ids.CHECKIN_COMMENT_TEXT: {"type": "plain_text_input", "value": TYPED}}}
     answers.append(slack.view_submission(ids.CHECKIN_COMMENT_VIEW, comment, user=BOB, team=PARTNER,
-                                         private_metadata=str(checkin_id(checkin))))
+                                         private_metadata=commenting["view"]["private_metadata"]))
     stored = fake_slack.add_message(SHARED, HOSTILE, user=BOB)
     send_event(slack, services, {
         "type": "message", "channel": SHARED, "user": BOB, "text": stored["text"], "ts": stored["ts"],
@@ -183,10 +184,6 @@ def test_partner_text_is_shown_never_parsed(slack, services, fake_slack, clock):
     assert "Answered by &lt;!channel&gt; &lt;https://evil.example/login|Click me&gt;" in everything
     assert "Thanks, &lt;!channel&gt;" in everything
     assert rows(services, OwedItem)[0].received_by == BOB
-
-
-def checkin_id(post):
-    return buttons(post)[ids.CHECKIN_COMMENT]
 
 
 def test_help_shows_placeholders_literally(slack):
