@@ -15,8 +15,8 @@ from sqlalchemy.orm import Session
 from bot.domain import outbox, signals
 from bot.domain.content import dump
 from bot.domain.dates import within_range
-from bot.domain.isolation import RETRY_FAILED, each_isolated
 from bot.domain.errors import UserError
+from bot.domain.isolation import RETRY_FAILED, each_isolated
 from bot.domain.projects import business_hours, expected_progress, local_today, mark_done
 from bot.mrkdwn import Markup, fmt, user_mention
 from bot.domain.posts import AlertFacts, DelayAlertPost, DelayEscalation, DelayReminder, SnoozeOver

@@ -17,9 +17,9 @@ from bot.domain import checkins, kickoff, owed, promises
 from bot.domain.errors import UserError
 from bot.listeners.common import apology, ensure_internal_actor, first_delivery, interaction_key, log
 from bot.listeners.events import MESSAGE_HANDLERS, REACTION_HANDLERS
+from bot.listeners.metadata import seal, unseal
 from bot.models import Project
 from bot.mrkdwn import escape, fmt, user_mention
-from bot.listeners.metadata import seal, unseal
 from bot.services import Services
 from bot.slack.gateway import OutcomeUnknown, RateLimited, SlackError
 
