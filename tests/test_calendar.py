@@ -130,7 +130,7 @@ def test_closures_listed_removed_and_shown_in_status(slack, services):
 def test_closed_bad_input_refused(slack, services):
     slack.command(ADD)
     assert "ends" in slack.command("closed acme-website from=2026-12-10 to=2026-12-01").text
-    assert "I don't know the option `until=`" in slack.command("closed acme-website from=2026-12-01 until=2026-12-04").text
+    assert "I don't know `until=`" in slack.command("closed acme-website from=2026-12-01 until=2026-12-04").text
     assert "`from=` and `to=`" in slack.command("closed acme-website from=2026-12-10").text
     assert "`all` needs the days" in slack.command("closed all").text
     assert rows(services, Closure) == []
@@ -248,7 +248,7 @@ def test_away_bad_input_refused(slack, services):
     assert "Nobody is away" in slack.command("away").text
     assert "not a person" in slack.command("away alice from=2026-12-01 to=2026-12-04").text
     assert "their own backup" in slack.command(f"away <@{ALICE}> from=2026-12-01 to=2026-12-04 backup=<@{ALICE}>").text
-    assert "I don't know the option `until=`" in slack.command(f"away <@{ALICE}> from=2026-12-01 until=2026-12-04").text
+    assert "I don't know `until=`" in slack.command(f"away <@{ALICE}> from=2026-12-01 until=2026-12-04").text
     assert rows(services, TimeOff) == []
 
 

@@ -47,7 +47,8 @@ def _note(ctx: CommandContext, project: Project, first: date, last: date, reason
 
 
 @command("closed", usage='closed <project>|all from=<date> to=<date> [reason="…"] · closed <project> [remove=<n>]',
-         summary="the team's closures (a winter break): no update, reminder or deadline counts those days")
+         summary="the team's closures (a winter break): no update, reminder or deadline counts those days",
+         example=closures.EXAMPLE)
 def closed(ctx: CommandContext, args: Args) -> dict:
     _only(args, CLOSED_OPTIONS, closures.EXAMPLE)
     if len(args.words) != 1:
@@ -84,7 +85,8 @@ def _remove(ctx: CommandContext, project: Project, value: str) -> dict:
 
 
 @command("away", usage="away @user from=<date> to=<date> [backup=@user] · away",
-         summary="time off: what expect would send them goes to the backup (or the internal channel)")
+         summary="time off: what expect would send them goes to the backup (or the internal channel)",
+         example=timeoff.EXAMPLE)
 def away(ctx: CommandContext, args: Args) -> dict:
     _only(args, AWAY_OPTIONS, timeoff.EXAMPLE)
     today = _today(ctx)
@@ -100,7 +102,7 @@ def away(ctx: CommandContext, args: Args) -> dict:
     return reply("Time off recorded", away_set(entry))
 
 
-@command("back", usage="back @user", summary="end someone's time off now")
+@command("back", usage="back @user", summary="end someone's time off now", example="/expect back @alice")
 def back(ctx: CommandContext, args: Args) -> dict:
     _only(args, set(), "/expect back @alice")
     if len(args.words) != 1:
