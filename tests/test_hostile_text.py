@@ -90,6 +90,7 @@ def test_team_text_is_shown_never_parsed(slack, services, fake_slack, clock):
     deliver(services)
     assert of_kind(fake_slack, SHARED, "kickoff")
     command(slack, answers, f'scope {slug} include="x {"&amp;" * 990}"')
+    command(slack, answers, f'closed {slug} from=2026-12-24 to=2026-12-26 reason="{HOSTILE}"')
     command(slack, answers, f'owe {slug} "Logo <#C0EVIL0001> *FREE*" due=2026-11-23 blocks=#3')
     command(slack, answers, f'risk {slug} #1 "{HOSTILE}"')
     deliver(services)
@@ -108,7 +109,7 @@ def test_team_text_is_shown_never_parsed(slack, services, fake_slack, clock):
                             f'needs="{HOSTILE}" urgent')
     command(slack, answers, f"progress {slug} #5 40%")
     command(slack, answers, f"done {slug} #4")
-    for text in (f"status {slug}", "list", "help", f"kickoff {slug}", f"update {slug}", f"owe {slug}",
+    for text in (f"status {slug}", "list", "help", f"closed {slug}", "away", f"kickoff {slug}", f"update {slug}", f"owe {slug}",
                  f"settings {slug}", f"nonsense {HOSTILE}", f'add-milestone {slug} "{TITLES[0]}" due=2026-12-04'):
         command(slack, answers, text)
     deliver(services)
