@@ -46,8 +46,12 @@ def split_text(text: str, limit: int = TEXT_LIMIT) -> list[str]:
     `<…>` token or an `&…;` entity."""
     pieces = []
     while len(text) > limit:
-        tokens = [(m.start(), m.end()) for m in _TOKEN.finditer(text, 0, limit + 100) if m.start() < limit]
-        safe = [at for at in range(limit, 0, -1) if not any(start < at < end for start, end in tokens)]
+        inside = set()
+        for match in _TOKEN.finditer(text):
+            if match.start() >= limit:
+                break
+            inside.update(range(match.start() + 1, match.end()))
+        safe = [at for at in range(limit, 0, -1) if at not in inside]
         late = [at for at in safe if at > limit // 2]
         cut = next((at for at in late if text[at - 1] == "\n"), None) \
             or next((at for at in late if text[at - 1] == " "), None) or (safe[0] if safe else limit)

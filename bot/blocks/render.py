@@ -5,7 +5,9 @@ builders' helpers; the message is then fitted to Slack's limits (long text flows
 """
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 
 from bot.blocks import calendar, checkins, delays, kickoff, owed, promises, updates
 from bot.blocks.format import fit, shorten
@@ -14,6 +16,7 @@ from bot.domain.content import load
 from bot.mrkdwn import Markup, escape
 
 DEFAULT_LOCALE = "en"
+_LOCALE: ContextVar[str] = ContextVar("locale", default=DEFAULT_LOCALE)
 BUILDERS: dict[type, Callable[[object], dict]] = {
     posts.DelayAlertPost: delays.alert_message,
     posts.DelayReminder: delays.reminder_message,
@@ -47,10 +50,25 @@ def locale_for(project) -> str:
     return DEFAULT_LOCALE
 
 
+@contextmanager
+def speaking(locale: str) -> Iterator[None]:
+    """Builders called inside this block write in `locale` (see `current_locale`)."""
+    token = _LOCALE.set(locale)
+    try:
+        yield
+    finally:
+        _LOCALE.reset(token)
+
+
+def current_locale() -> str:
+    """The language the builder being run writes in."""
+    return _LOCALE.get()
+
+
 def render(content, *, project=None) -> dict:
     """`content` as a Slack message for `project`'s readers: escaped, and within Slack's limits."""
-    locale_for(project)
-    message = BUILDERS[type(content)](content)
+    with speaking(locale_for(project)):
+        message = BUILDERS[type(content)](content)
     rendered = {"text": Markup(shorten(escape(message["text"])))}
     if message.get("blocks"):
         rendered["blocks"] = fit(message["blocks"])
