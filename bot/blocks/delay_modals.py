@@ -7,6 +7,8 @@ from bot import ids
 from bot.blocks.delays import notice_body
 from bot.blocks.format import context, date_token, section
 from bot.domain.schedule import zone
+from bot.blocks.render import client_language
+from bot.i18n import _, plain
 from bot.mrkdwn import Markup, channel_link, fmt, user_mention
 
 if TYPE_CHECKING:
@@ -36,9 +38,9 @@ def _date_input(block_id: str, label: str) -> dict:
             "element": {"type": "datepicker", "action_id": block_id, "placeholder": _plain("Pick a date")}}
 
 
-def _modal(callback_id: str, title: str, submit: str, blocks: list, metadata: str, close: str = "Cancel") -> dict:
+def _modal(callback_id: str, title: str, submit: str, blocks: list, metadata: str, close: str | None = None) -> dict:
     return {"type": "modal", "callback_id": callback_id, "title": _plain(title[:24]), "submit": _plain(submit),
-            "close": _plain(close), "private_metadata": metadata, "blocks": blocks}
+            "close": _plain(close or plain("Cancel")), "private_metadata": metadata, "blocks": blocks}
 
 
 def _about(milestone: Milestone, project: Project) -> dict:
@@ -72,7 +74,7 @@ def preview_modal(notice: DelayNotice, project: Project, metadata: str, urgent: 
               "join the same post.")
     blocks = [section(fmt("This is what {channel} will see:", channel=channel_link(project.channel_id))),
               {"type": "divider"},
-              *notice_body(notice, project), {"type": "divider"}, context(timing)]
+              *_for_client(notice, project), {"type": "divider"}, context(timing)]
     return _modal(ids.DELAY_PREVIEW_VIEW, "Preview", "Send to client", blocks, metadata, close="Back")
 
 
@@ -86,13 +88,20 @@ def move_modal(alert_id: int, milestone: Milestone, project: Project) -> dict:
     return _modal(ids.DELAY_MOVE_VIEW, "Move the date quietly", "Move", blocks, str(alert_id))
 
 
+def _for_client(notice: DelayNotice, project: Project) -> list[dict]:
+    with client_language(project):
+        return notice_body(notice, project)
+
+
 def question_modal(notice_id: int, project: Project) -> dict:
-    blocks = [_text_input(ids.DELAY_QUESTION_TEXT, "Your question", limit=QUESTION_LIMIT),
-              context("The team gets it straight away and answers in the channel.")]
-    return _modal(ids.DELAY_QUESTION_VIEW, "Ask a question", "Send", blocks, str(notice_id))
+    """The client's question about a notice (in the language of whoever asks: see the listener)."""
+    blocks = [_text_input(ids.DELAY_QUESTION_TEXT, plain("Your question"), limit=QUESTION_LIMIT),
+              context(_("The team gets it straight away and answers in the channel."))]
+    return _modal(ids.DELAY_QUESTION_VIEW, plain("Ask a question"), plain("Send"), blocks, str(notice_id))
 
 
 def question_sent_view(project: Project) -> dict:
-    blocks = [section(fmt(":white_check_mark: Thanks, your question went to the team. {owner} will answer in "
-                          "{channel}.", owner=user_mention(project.owner_id), channel=channel_link(project.channel_id)))]
-    return {"type": "modal", "title": _plain("Question sent"), "close": _plain("Close"), "blocks": blocks}
+    blocks = [section(Markup(":white_check_mark: ") + _(
+        "Thanks, your question went to the team. {owner} will answer in {channel}.",
+        owner=user_mention(project.owner_id), channel=channel_link(project.channel_id)))]
+    return {"type": "modal", "title": _plain(plain("Question sent")), "close": _plain(plain("Close")), "blocks": blocks}

@@ -10,6 +10,7 @@ from bot.domain.posts import (
     AlertFacts, DelayAlertPost, DelayEscalation, DelayNoticePost, DelayQuestion, DelayReminder, SnoozeOver,
 )
 from bot.domain.schedule import zone
+from bot.i18n import date_text, _, plain
 from bot.mrkdwn import Markup, channel_link, fmt, quote, user_mention
 
 KIND_HEADS = {"overdue": ":red_circle: *Overdue*", "at_risk": ":large_yellow_circle: *At risk*"}
@@ -108,11 +109,11 @@ def snooze_over_message(post: SnoozeOver) -> dict:
 def _notice_item(item: dict, tz) -> Markup:
     old, new = date.fromisoformat(item["old"]), date.fromisoformat(item["new"])
     lines = [fmt("*{title}*: ~{old}~ → *{new}*", title=item["title"], old=date_token(old, tz), new=date_token(new, tz)),
-             fmt("*Why:* {reason}", reason=item["reason"])]
+             _("*Why:* {reason}", reason=item["reason"])]
     if item.get("impact"):
-        lines.append(fmt("*Impact:* {impact}", impact=item["impact"]))
+        lines.append(_("*Impact:* {impact}", impact=item["impact"]))
     if item.get("needs"):
-        lines.append(fmt("*What we need from you:* {needs}", needs=item["needs"]))
+        lines.append(_("*What we need from you:* {needs}", needs=item["needs"]))
     return Markup("\n").join(lines)
 
 
@@ -121,13 +122,13 @@ def notice_body(notice, project, contact: str | None = None) -> list[dict]:
 
     `notice` and `project` are rows or their facts (the owner's preview renders an unsaved notice)."""
     tz = zone(project.tz)
-    several = len(notice.items) > 1
-    head = fmt(":calendar: *Schedule change{s} on {name}*\nWe're telling you as soon as we know: {what} moved.",
-               s="s" if several else "", name=project.name, what="these dates have" if several else "a date has")
-    blocks = [section(head)]
+    head = (_("*Schedule changes on {name}*\nWe're telling you as soon as we know: these dates have moved.",
+              name=project.name) if len(notice.items) > 1 else
+            _("*Schedule change on {name}*\nWe're telling you as soon as we know: a date has moved.", name=project.name))
+    blocks = [section(Markup(":calendar: ") + head)]
     blocks.extend(section(_notice_item(item, tz)) for item in notice.items[:40])
-    blocks.append(context(fmt("Questions? Ask {owner}, reply here, or press *Ask a question*.",
-                              owner=user_mention(contact or project.owner_id))))
+    blocks.append(context(_("Questions? Ask {owner}, reply here, or press *Ask a question*.",
+                            owner=user_mention(contact or project.owner_id))))
     return blocks
 
 
@@ -136,15 +137,17 @@ def notice_message(post: DelayNoticePost) -> dict:
     value = str(notice.id)
     blocks = notice_body(notice, project, post.contact)
     blocks.append({"type": "actions", "block_id": f"delay-notice-{notice.id}", "elements": [
-        button("Acknowledge", ids.DELAY_NOTICE_ACK, value, style="primary"),
-        button("Ask a question", ids.DELAY_NOTICE_ASK, value),
+        # Translators: buttons under the delay notice: the client says they have read it, or asks a question.
+        button(plain("Acknowledge"), ids.DELAY_NOTICE_ACK, value, style="primary"),
+        button(plain("Ask a question"), ids.DELAY_NOTICE_ASK, value),
     ]})
     if notice.client_ack_by:
-        blocks.append(context(fmt(":white_check_mark: Acknowledged by {who} · {at}",
-                                  who=user_mention(notice.client_ack_by), at=instant_token(notice.client_ack_at))))
-    moves = "; ".join(f"{i['title']} moves from {short_date(date.fromisoformat(i['old']))} to "
-                      f"{short_date(date.fromisoformat(i['new']))} ({i['reason']})" for i in notice.items)
-    return {"text": f"Schedule change on {project.name}: {moves}", "blocks": blocks}
+        blocks.append(context(Markup(":white_check_mark: ") + _("Acknowledged by {who} · {at}",
+                              who=user_mention(notice.client_ack_by), at=instant_token(notice.client_ack_at))))
+    moves = Markup("; ").join(_("{title} moves from {old} to {new} ({reason})", title=i["title"],
+                                old=date_text(date.fromisoformat(i["old"])), new=date_text(date.fromisoformat(i["new"])),
+                                reason=i["reason"]) for i in notice.items)
+    return {"text": _("Schedule change on {name}: {moves}", name=project.name, moves=moves), "blocks": blocks}
 
 
 def question_message(post: DelayQuestion) -> dict:

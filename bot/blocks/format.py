@@ -5,10 +5,12 @@ import re
 from datetime import date, datetime, time
 from zoneinfo import ZoneInfo
 
+from bot.i18n import N_, date_text, instant_text, _, plain, _n
+from bot.i18n import percent as percent_text
 from bot.mrkdwn import Markup, escape
 
 HEALTH_EMOJI = {"on_track": ":large_green_circle:", "at_risk": ":large_yellow_circle:", "off_track": ":red_circle:"}
-HEALTH_WORDS = {"on_track": "On track", "at_risk": "At risk", "off_track": "Off track"}
+HEALTH_WORDS = {"on_track": N_("On track"), "at_risk": N_("At risk"), "off_track": N_("Off track")}
 STATE_EMOJI = {"done": ":white_check_mark:", "overdue": ":red_circle:", "at_risk": ":large_yellow_circle:",
                "on_track": ":large_green_circle:"}
 TEXT_LIMIT, MAX_BLOCKS = 3000, 50
@@ -18,17 +20,21 @@ _TOKEN = re.compile(r"<[^<>\n]*>|&(?:amp|lt|gt);")
 def date_token(day: date, tz: ZoneInfo) -> Markup:
     """A due date every reader sees in their own locale; noon local avoids a day shift across zones."""
     stamp = int(datetime.combine(day, time(12), tzinfo=tz).timestamp())
-    return Markup(f"<!date^{stamp}^{{date_short_pretty}}|{day.strftime('%a %-d %b %Y')}>")
+    return Markup(f"<!date^{stamp}^{{date_short_pretty}}|{escape(date_text(day))}>")
 
 
 def instant_token(at: datetime) -> Markup:
     """An instant shown in each reader's own time zone."""
-    return Markup(f"<!date^{int(at.timestamp())}^{{date_short_pretty}} at {{time}}|{at.strftime('%Y-%m-%d %H:%M UTC')}>")
+    # Translators: the format of a Slack date token: Slack puts the date and the time in the reader's own
+    # locale. Keep {date} and {time} as they are.
+    shown = plain("{date} at {time}", date="{date_short_pretty}", time="{time}")
+    return Markup(f"<!date^{int(at.timestamp())}^{escape(shown)}|{escape(instant_text(at))}>")
 
 
 def progress_bar(percent: int, width: int = 10) -> str:
+    """Progress as a bar and a percentage in the language being rendered."""
     filled = round(width * max(0, min(100, percent)) / 100)
-    return "▰" * filled + "▱" * (width - filled) + f" {percent}%"
+    return "▰" * filled + "▱" * (width - filled) + f" {percent_text(percent)}"
 
 
 def section(text: str) -> dict:
@@ -92,7 +98,8 @@ def fit(blocks: list[dict], limit: int = MAX_BLOCKS) -> list[dict]:
             kept.append(block)
         else:
             dropped += 1
-    return [*kept, context(f"…and {dropped} more parts, left out to fit Slack's limits.")]
+    return [*kept, context(_n("…and {n} more part, left out to fit Slack's limits.",
+                              "…and {n} more parts, left out to fit Slack's limits.", dropped))]
 
 
 def button(text: str, action_id: str, value: str, style: str | None = None) -> dict:

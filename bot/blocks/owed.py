@@ -5,46 +5,56 @@ from datetime import date
 
 from bot import ids
 from bot.blocks.format import button, context, date_token, section
-from bot.domain.posts import OwedNeed, OwedReceived, OwedReminder
+from bot.domain.posts import OwedNeed, OwedReceived, OwedReminder, OwedSent
 from bot.domain.schedule import zone
+from bot.i18n import _, plain, _n
 from bot.mrkdwn import Markup, code, fmt, user_mention
 from bot.models import Project
 from bot.models.expectations import OwedItem
 
 
-def _lateness(due_date: date, today: date) -> str:
-    days = (today - due_date).days
-    if days <= 0:
-        return "today" if days == 0 else ""
-    return f"{days} day{'s' if days != 1 else ''} ago"
-
-
 def owed_line(need: OwedNeed, tz: str) -> Markup:
     """One line for "What we need from you"."""
-    line = fmt("*{title}* — due {due}", title=need.title, due=date_token(need.due_date, zone(tz)))
-    if need.due_date < need.today:
-        line += fmt(" (overdue, {late})", late=_lateness(need.due_date, need.today))
+    due, late = date_token(need.due_date, zone(tz)), (need.today - need.due_date).days
+    if late > 0 and need.blocked_title is not None:
+        return _n("*{title}* — due {due} (overdue, {n} day ago) · needed for *{blocked}*",
+                  "*{title}* — due {due} (overdue, {n} days ago) · needed for *{blocked}*", late,
+                  title=need.title, due=due, blocked=need.blocked_title)
+    if late > 0:
+        return _n("*{title}* — due {due} (overdue, {n} day ago)", "*{title}* — due {due} (overdue, {n} days ago)",
+                  late, title=need.title, due=due)
     if need.blocked_title is not None:
-        line += fmt(" · needed for *{title}*", title=need.blocked_title)
-    return line
+        return _("*{title}* — due {due} · needed for *{blocked}*", title=need.title, due=due,
+                 blocked=need.blocked_title)
+    return _("*{title}* — due {due}", title=need.title, due=due)
 
 
 def owed_reminder(post: OwedReminder) -> dict:
     project, need = post.project, post.need
-    hello = fmt("Hi {client} team! ", client=project.client_name) if project.client_name else Markup("Hi! ")
-    when = "was due " + _lateness(need.due_date, need.today) if need.due_date < need.today else "is due today"
-    text = fmt(":wave: {hello}A friendly reminder: we need *{title}* from you — it {when} ({due}).", hello=hello,
-               title=need.title, when=when, due=date_token(need.due_date, zone(project.tz)))
+    hello = _("Hi {client} team!", client=project.client_name) if project.client_name else _("Hi!")
+    due, late = date_token(need.due_date, zone(project.tz)), (need.today - need.due_date).days
+    if late > 0:
+        ask = _n("A friendly reminder: we need *{title}* from you — it was due {n} day ago ({due}).",
+                 "A friendly reminder: we need *{title}* from you — it was due {n} days ago ({due}).", late,
+                 title=need.title, due=due)
+    else:
+        ask = _("A friendly reminder: we need *{title}* from you — it is due today ({due}).", title=need.title, due=due)
+    body = fmt(":wave: {hello} {ask}", hello=hello, ask=ask)
     if need.blocked_title is not None:
-        text += fmt(" It's what *{title}* is waiting on.", title=need.blocked_title)
-    actions = {"type": "actions", "elements": [button("Sent ✓", ids.OWED_SENT, str(post.item_id), style="primary")]}
-    return {"text": f"Reminder: we need {need.title} from you", "blocks": [
-        section(text), actions, context(Markup("Press *Sent ✓* once it's on its way, and we'll take it from there."))]}
+        body += Markup(" ") + _("It's what *{title}* is waiting on.", title=need.blocked_title)
+    actions = {"type": "actions", "elements": [
+        # Translators: a button the client presses once they have sent what we asked for; keep it short.
+        button(plain("Sent ✓"), ids.OWED_SENT, str(post.item_id), style="primary")]}
+    return {"text": _("Reminder: we need {title} from you", title=need.title), "blocks": [
+        section(body), actions, context(_("Press *Sent ✓* once it's on its way, and we'll take it from there."))]}
 
 
-def owed_sent(item: OwedItem, who: str) -> dict:
-    text = fmt(":white_check_mark: *{title}* — marked sent by {who}. Thank you!", title=item.title, who=who)
-    return {"text": text, "blocks": [section(text)]}
+def owed_sent(post: OwedSent) -> dict:
+    """The reminder once its Sent ✓ button was pressed."""
+    who = post.who if post.who is not None else user_mention(post.by)
+    body = fmt(":white_check_mark: {line}", line=_("*{title}* — marked sent by {who}. Thank you!", title=post.title,
+                                                     who=who))
+    return {"text": body, "blocks": [section(body)]}
 
 
 def owed_list(project: Project, items: list[OwedItem], today: date) -> list[dict]:

@@ -6,14 +6,19 @@ from datetime import timedelta
 from bot.blocks.format import date_token, instant_token, section
 from bot.domain.posts import PromiseAlert, PromiseReply
 from bot.domain.schedule import zone
+from bot.i18n import _
 from bot.mrkdwn import Markup, channel_link, fmt, quote
 
 
 def promise_reply(post: PromiseReply) -> dict:
     """The client's answer-by time; on a holiday or during a closure, also the day the team is back."""
-    away = fmt("we're away until {day}, and ", day=date_token(post.back_on, zone(post.tz))) if post.back_on else ""
-    text = fmt("Thanks, {name} — {away}we'll get back to you by {deadline} your time.", name=post.name[:80],
-               away=away, deadline=instant_token(post.deadline))
+    deadline = instant_token(post.deadline)
+    if post.back_on:
+        text = _("Thanks, {name} — we're away until {day}, and we'll get back to you by {deadline} your time.",
+                 name=post.name[:80], day=date_token(post.back_on, zone(post.tz)), deadline=deadline)
+    else:
+        text = _("Thanks, {name} — we'll get back to you by {deadline} your time.", name=post.name[:80],
+                 deadline=deadline)
     return {"text": text, "blocks": [section(text)]}
 
 

@@ -1,22 +1,22 @@
 """The one rendering step: typed content (bot.domain.posts) in, a Slack message ({"text", "blocks"}) out.
 
-The language is picked here, from the project, and nowhere else (`locale_for`). User text is escaped by the
+The language is picked here, from the project, and nowhere else (`locale_for`): a post the client reads speaks
+the project's language, a post for the team the team's (`EXPECT_TEAM_LANG`); a preview speaks the team's and
+switches to the client's for the part the client will see (`bot.i18n.for_client`). User text is escaped by the
 builders' helpers; the message is then fitted to Slack's limits (long text flows into more blocks).
 """
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from contextvars import ContextVar
 
 from bot.blocks import calendar, checkins, delays, kickoff, owed, promises, updates
 from bot.blocks.format import fit, shorten
 from bot.domain import posts
 from bot.domain.content import load
+from bot.i18n import default_language, speaking
 from bot.mrkdwn import Markup, escape
 
-DEFAULT_LOCALE = "en"
-_LOCALE: ContextVar[str] = ContextVar("locale", default=DEFAULT_LOCALE)
 BUILDERS: dict[type, Callable[[object], dict]] = {
     posts.DelayAlertPost: delays.alert_message,
     posts.DelayReminder: delays.reminder_message,
@@ -26,6 +26,7 @@ BUILDERS: dict[type, Callable[[object], dict]] = {
     posts.DelayQuestion: delays.question_message,
     posts.OwedReminder: owed.owed_reminder,
     posts.OwedReceived: owed.owed_received_note,
+    posts.OwedSent: owed.owed_sent,
     posts.DeliveredNote: checkins.delivered_note,
     posts.MilestoneCheckin: checkins.milestone_checkin,
     posts.WrapUp: checkins.wrap_up,
@@ -43,35 +44,36 @@ BUILDERS: dict[type, Callable[[object], dict]] = {
     posts.ApprovalReminder: updates.reminder_message,
     posts.UpdateExpired: updates.expired_message,
 }
+VIEWS: dict[type, Callable[[object], dict]] = {
+    posts.CommentModal: checkins.comment_modal,
+}
+FOR_THE_CLIENT = frozenset({
+    posts.DelayNoticePost, posts.OwedReminder, posts.OwedSent, posts.DeliveredNote, posts.MilestoneCheckin,
+    posts.WrapUp, posts.PromiseReply, posts.KickoffCard, posts.KickoffChange, posts.MilestoneAdded,
+    posts.WeeklyUpdatePost, posts.CommentModal,
+})
 
 
 def locale_for(project) -> str:
-    """The language a project's posts are written in. The one place a catalog will be chosen."""
-    return DEFAULT_LOCALE
+    """The language a project's client posts are written in: the one place a catalog is chosen."""
+    return getattr(project, "lang", None) or default_language()
 
 
 @contextmanager
-def speaking(locale: str) -> Iterator[None]:
-    """Builders called inside this block write in `locale` (see `current_locale`)."""
-    token = _LOCALE.set(locale)
-    try:
+def language_of(content, project) -> Iterator[None]:
+    """Within the block, templates speak `content`'s reader's language (the client's or the team's)."""
+    client = locale_for(project) if project is not None else None
+    with speaking(client if type(content) in FOR_THE_CLIENT else None, client=client):
         yield
-    finally:
-        _LOCALE.reset(token)
-
-
-def current_locale() -> str:
-    """The language the builder being run writes in."""
-    return _LOCALE.get()
 
 
 def render(content, *, project=None) -> dict:
     """`content` as a Slack message for `project`'s readers: escaped, and within Slack's limits."""
-    with speaking(locale_for(project)):
+    with language_of(content, project):
         message = BUILDERS[type(content)](content)
-    rendered = {"text": Markup(shorten(escape(message["text"])))}
-    if message.get("blocks"):
-        rendered["blocks"] = fit(message["blocks"])
+        rendered = {"text": Markup(shorten(escape(message["text"])))}
+        if message.get("blocks"):
+            rendered["blocks"] = fit(message["blocks"])
     return rendered
 
 
@@ -84,3 +86,16 @@ def render_payload(payload: dict, *, project=None) -> dict:
     if payload.get("card"):
         message["card"] = render(load(payload["card"]), project=project)
     return message
+
+
+def render_view(content, *, project=None) -> dict:
+    """A modal (`VIEWS`) in its reader's language."""
+    with language_of(content, project):
+        return VIEWS[type(content)](content)
+
+
+@contextmanager
+def client_language(project) -> Iterator[None]:
+    """Within the block, text speaks `project`'s client's language (answers to a client's click)."""
+    with speaking(locale_for(project), client=locale_for(project)):
+        yield

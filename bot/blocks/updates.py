@@ -12,6 +12,7 @@ from bot.domain.posts import (
     ApprovalReminder, MilestoneFacts, OwedNeed, ProjectFacts, UpdateExpired, UpdateFacts, UpdatePreview, WeeklyUpdatePost,
 )
 from bot.domain.schedule import zone
+from bot.i18n import N_, for_client, _, plain
 from bot.mrkdwn import Markup, channel_link, fmt, quote, user_mention
 
 if TYPE_CHECKING:
@@ -29,74 +30,80 @@ STATUS_LINES = {
 
 
 def _greeting(project: ProjectFacts) -> Markup:
-    return fmt("Hello {client} :wave:", client=project.client_name) if project.client_name else Markup("Hello :wave:")
+    # Translators: {client} is the client company's name as the team typed it; :wave: is an emoji code, keep it.
+    return _("Hello {client} :wave:", client=project.client_name) if project.client_name else _("Hello :wave:")
 
 
 def _due(milestone: MilestoneFacts, project: ProjectFacts) -> Markup:
     tz = zone(project.tz)
-    text = fmt("due {due}", due=date_token(milestone.due_date, tz))
     if milestone.due_date != milestone.baseline_due_date:
-        text += fmt(" (moved: {old} → {new})", old=date_token(milestone.baseline_due_date, tz),
-                    new=date_token(milestone.due_date, tz))
-    return text
+        return _("due {due} (moved: {old} → {new})", due=date_token(milestone.due_date, tz),
+                 old=date_token(milestone.baseline_due_date, tz), new=date_token(milestone.due_date, tz))
+    return _("due {due}", due=date_token(milestone.due_date, tz))
 
 
 def _listed(title: str, lines: list[Markup]) -> dict:
     shown = lines[:MAX_LINES]
     if len(lines) > MAX_LINES:
-        shown.append(fmt("…and {n} more", n=len(lines) - MAX_LINES))
+        shown.append(_("…and {n} more", n=len(lines) - MAX_LINES))
     return section(fmt("*{title}*\n", title=title) + Markup("\n").join(shown))
 
 
 def update_text(post: WeeklyUpdatePost) -> str:
     """The notification fallback of the update."""
-    return f"Weekly update: {post.project.name} — {HEALTH_WORDS[post.health]}"
+    return _("Weekly update: {name} — {health}", name=post.project.name, health=_(HEALTH_WORDS[post.health]))
 
 
 def _next_update(post: WeeklyUpdatePost) -> dict:
     if not post.closed:
-        return context(fmt("Next update {at}.", at=instant_token(post.next_at)))
+        return context(_("Next update {at}.", at=instant_token(post.next_at)))
     tz = zone(post.project.tz)
-    return section(fmt(":palm_tree: *We're closed {first} – {last}{why}.* There are no updates meanwhile; the next "
-                       "one comes {at}.", first=date_token(post.closed.first, tz), last=date_token(post.closed.last, tz),
-                       why=fmt(" ({reason})", reason=post.closed.name) if post.closed.name else "",
-                       at=instant_token(post.next_at)))
+    first, last, at = date_token(post.closed.first, tz), date_token(post.closed.last, tz), instant_token(post.next_at)
+    if post.closed.name:
+        closed = _("*We're closed {first} – {last} ({reason}).* There are no updates meanwhile; the next one comes "
+                   "{at}.", first=first, last=last, reason=post.closed.name, at=at)
+    else:
+        closed = _("*We're closed {first} – {last}.* There are no updates meanwhile; the next one comes {at}.",
+                   first=first, last=last, at=at)
+    return section(Markup(":palm_tree: ") + closed)
 
 
 def update_blocks(post: WeeklyUpdatePost) -> list[dict]:
     """The client-facing weekly update (or the short one for a quiet week)."""
     project = post.project
-    emoji, words = HEALTH_EMOJI[post.health], HEALTH_WORDS[post.health]
+    emoji, words = HEALTH_EMOJI[post.health], _(HEALTH_WORDS[post.health])
     next_update = _next_update(post)
     if post.quiet:
         upcoming = post.upcoming[0] if post.upcoming else None
-        target = fmt(" for *{title}*, {due}", title=upcoming.title, due=_due(upcoming, project)) if upcoming else ""
-        return [section(fmt("{hello} No change on *{name}* this week: {emoji} on track{target}.",
-                            hello=_greeting(project), name=project.name, emoji=Markup(emoji), target=target)),
-                next_update]
+        quiet = (_("{hello} No change on *{name}* this week: {emoji} on track for *{title}*, {due}.",
+                   hello=_greeting(project), name=project.name, emoji=Markup(emoji), title=upcoming.title,
+                   due=_due(upcoming, project)) if upcoming else
+                 _("{hello} No change on *{name}* this week: {emoji} on track.", hello=_greeting(project),
+                   name=project.name, emoji=Markup(emoji)))
+        return [section(quiet), next_update]
     blocks = [
-        {"type": "header", "text": {"type": "plain_text", "text": f"{project.name}: weekly update"[:150]}},
-        section(fmt("{hello} Here is where *{name}* stands.\n{emoji} *{words}*", hello=_greeting(project),
-                    name=project.name, emoji=Markup(emoji), words=words)),
+        {"type": "header", "text": {"type": "plain_text", "text": plain("{name}: weekly update", name=project.name)[:150]}},
+        section(_("{hello} Here is where *{name}* stands.\n{emoji} *{words}*", hello=_greeting(project),
+                  name=project.name, emoji=Markup(emoji), words=words)),
     ]
     if post.done:
-        blocks.append(_listed("Done since the last update",
+        blocks.append(_listed(_("Done since the last update"),
                               [fmt(":white_check_mark: {title}", title=m.title) for m in post.done]))
     if post.in_progress:
-        blocks.append(_listed("In progress", [fmt("*{title}*  {bar}", title=m.title, bar=progress_bar(m.progress))
+        blocks.append(_listed(_("In progress"), [fmt("*{title}*  {bar}", title=m.title, bar=progress_bar(m.progress))
                                               for m in post.in_progress]))
     if post.upcoming:
-        blocks.append(_listed("Next milestones", [fmt("• *{title}* — {due}", title=m.title, due=_due(m, project))
+        blocks.append(_listed(_("Next milestones"), [fmt("• *{title}* — {due}", title=m.title, due=_due(m, project))
                                                   for m in post.upcoming]))
     if not post.has_milestones:
-        blocks.append(section("No milestones are set yet."))
+        blocks.append(section(_("No milestones are set yet.")))
     if post.needs:
-        blocks.append(_listed("What we need from you", [
+        blocks.append(_listed(_("What we need from you"), [
             Markup("• ") + (owed_line(need, project.tz) if isinstance(need, OwedNeed) else need) for need in post.needs]))
     blocks.extend(section("\n".join(lines)) for lines in post.extras)
     if post.note:
-        blocks.append(section(fmt("*A note from {owner}*\n{quoted}", owner=user_mention(project.owner_id),
-                                  quoted=quote(post.note))))
+        blocks.append(section(_("*A note from {owner}*", owner=user_mention(project.owner_id)) + Markup("\n")
+                              + quote(post.note)))
     blocks.append(next_update)
     return blocks
 
@@ -128,7 +135,8 @@ def preview_blocks(preview: UpdatePreview) -> list[dict]:
         by = fmt(" (sent by {who})", who=user_mention(update.decided_by)) if update.decided_by else ""
         blocks.append(context(fmt(status, who=user_mention(update.decided_by or project.owner_id), by=by)))
     blocks.append({"type": "divider"})
-    blocks.extend(update_blocks(preview.post))
+    with for_client():
+        blocks.extend(update_blocks(preview.post))
     blocks.append({"type": "divider"})
     if update.state not in ("queued", "posted", "missed"):
         blocks.append(update_actions(update))

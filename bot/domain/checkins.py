@@ -18,6 +18,7 @@ from bot.domain.posts import (
 from bot.domain.isolation import RETRY_FAILED, each_isolated
 from bot.domain.projects import business_hours
 from bot.domain.text import clean_user_text
+from bot.i18n import _
 from bot.models import Milestone, OutboxMessage, Project
 from bot.models.expectations import Checkin, SurveyVote
 
@@ -60,6 +61,11 @@ def message_for(session: Session, checkin: Checkin) -> dict:
                                              checkin.id, names))}
 
 
+def project_of(session: Session, checkin_id: int) -> Project | None:
+    checkin = session.get(Checkin, checkin_id)
+    return session.get(Project, checkin.project_id) if checkin is not None else None
+
+
 def subject_of(session: Session, checkin: Checkin) -> str:
     if checkin.kind == "wrap_up" or checkin.milestone_id is None:
         return f"the whole of {session.get(Project, checkin.project_id).name}"
@@ -92,10 +98,10 @@ def record_posted(session: Session, row: OutboxMessage, now: datetime) -> None:
 def _checkin(session: Session, checkin_id: int, posted_in: str | None = None) -> Checkin:
     checkin = session.get(Checkin, checkin_id)
     if checkin is None or checkin.state == "scheduled":
-        raise UserError("That check-in is no longer open.")
+        raise UserError(_("That check-in is no longer open."))
     posted = (checkin.channel_id, session.get(Project, checkin.project_id).channel_id)
     if posted_in is not None and posted_in not in posted:
-        raise UserError("That button doesn't belong to a check-in in this channel. Nothing was changed.")
+        raise UserError(_("That button doesn't belong to a check-in in this channel. Nothing was changed."))
     return checkin
 
 
@@ -125,7 +131,7 @@ def vote(session: Session, *, checkin_id: int, user_id: str, name: str, score: i
     With `posted_in` (the channel of the pressed button), a check-in posted elsewhere is refused.
     """
     if score not in (1, 2, 3, 4):
-        raise UserError("That is not one of the four answers.")
+        raise UserError(_("That is not one of the four answers."))
     checkin = _checkin(session, checkin_id, posted_in)
     row = _vote_row(session, checkin, user_id, name, now)
     if row.score is not None and row.score != score:
@@ -149,7 +155,7 @@ def comment(session: Session, *, checkin_id: int, user_id: str, name: str, text:
     """
     text = clean_user_text(text or "", field="comment", limit=COMMENT_LIMIT)
     if not text:
-        raise UserError("Write a comment first, or close this window.")
+        raise UserError(_("Write a comment first, or close this window."))
     checkin = _checkin(session, checkin_id, posted_in)
     row = _vote_row(session, checkin, user_id, name, now)
     row.comment = text

@@ -21,6 +21,7 @@ from bot.domain.posts import DelayNoticePost, DelayQuestion, NoticeFacts, Projec
 from bot.domain.projects import local_today
 from bot.domain.text import clean_user_text
 from bot.domain.timeoff import contact
+from bot.i18n import _
 from bot.models import Milestone, MilestoneMove, OutboxMessage, Project
 from bot.models.delays import DelayAlert, DelayNotice
 
@@ -175,7 +176,7 @@ def linked_alerts(session: Session, notice: DelayNotice) -> list[DelayAlert]:
 def get_notice(session: Session, notice_id: int) -> DelayNotice:
     notice = session.get(DelayNotice, notice_id)
     if notice is None:
-        raise UserError("I can't find that notice any more.")
+        raise UserError(_("I can't find that notice any more."))
     return notice
 
 
@@ -183,7 +184,7 @@ def check_posted_in(session: Session, *, notice: DelayNotice, channel_id: str | 
     """A client's button counts only in the channel its notice went to; another project's notice is refused."""
     row = session.get(OutboxMessage, notice.outbox_id) if notice.outbox_id else None
     if not channel_id or channel_id not in (notice.project.channel_id, row.posted_channel_id if row else None):
-        raise UserError("That button doesn't belong to a notice in this channel. Nothing was changed.")
+        raise UserError(_("That button doesn't belong to a notice in this channel. Nothing was changed."))
 
 
 def client_acknowledge(session: Session, *, notice: DelayNotice, by: str, now: datetime) -> bool:
@@ -201,7 +202,7 @@ def ask_question(session: Session, *, notice: DelayNotice, by: str, text: str, n
     """The client's question goes to the team, in the thread of the alert the notice answered."""
     text = clean_user_text(text or "", field="question", limit=QUESTION_LIMIT)
     if not text:
-        raise FieldError("question", "Write your question first.")
+        raise FieldError("question", _("Write your question first."))
     project = notice.project
     alerts = linked_alerts(session, notice)
     parent = session.get(OutboxMessage, alerts[0].outbox_id) if alerts and alerts[0].outbox_id else None

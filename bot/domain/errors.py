@@ -1,6 +1,7 @@
 """Errors the user caused; their message is shown to them as is."""
 from __future__ import annotations
 
+from bot.i18n import _
 from bot.mrkdwn import Markup, code, escape_tokens
 
 
@@ -17,7 +18,8 @@ class UserError(Exception):
         """The message as mrkdwn: a Markup message as written; a plain one shown only to the person who caused
         it, so its own code spans are kept and only `&`, `<`, `>` are escaped."""
         message = self.message if isinstance(self.message, Markup) else escape_tokens(self.message)
-        return message + Markup("\nFor example: ") + code(self.example) if self.example else message
+        return message + Markup("\n") + _("For example: {example}", example=code(self.example)) if self.example \
+            else message
 
     def __str__(self) -> str:
         if self.example:

@@ -16,7 +16,7 @@ from bot.domain.isolation import RETRY_FAILED, each_isolated
 from bot.domain.projects import business_hours, local_today
 from bot.domain.schedule import local_instant
 from bot.domain.text import clean_user_text
-from bot.mrkdwn import fmt
+from bot.i18n import _
 from bot.models import Milestone, OutboxMessage, Project
 from bot.models.expectations import OwedItem
 
@@ -114,11 +114,11 @@ def mark_received(session: Session, *, item_id: int, by: str, who: str | None, b
     """
     item = session.get(OwedItem, item_id)
     if item is None:
-        raise UserError("That item no longer exists.")
+        raise UserError(_("That item no longer exists."))
     if posted_in is not None and not _reminded_in(session, item, posted_in):
-        raise UserError("That button doesn't belong to a reminder in this channel. Nothing was changed.")
+        raise UserError(_("That button doesn't belong to a reminder in this channel. Nothing was changed."))
     if item.state != "open":
-        raise UserError(fmt("*{title}* is already marked received. Thank you!", title=item.title))
+        raise UserError(_("*{title}* is already marked received. Thank you!", title=item.title))
     project = session.get(Project, item.project_id)
     item.state, item.received_at, item.received_by = "received", now, by
     item.received_via = "client" if by_client else "team"

@@ -151,6 +151,14 @@ class OwedReceived:
     by: str
 
 
+@content
+class OwedSent:
+    """The reminder after its Sent ✓ click: `who` is the client's name, else `by` (a team member) is mentioned."""
+    title: str
+    who: str | None
+    by: str
+
+
 # Delivery, check-ins and the wrap-up
 @content
 class DeliveredNote:
@@ -168,6 +176,12 @@ class MilestoneCheckin:
     delivered_on: date | None
     checkin_id: int
     names: list[str]
+
+
+@content
+class CommentModal:
+    """The modal a client writes a check-in comment in."""
+    checkin_id: int
 
 
 @content

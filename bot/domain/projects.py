@@ -90,6 +90,14 @@ def create_project(session: Session, *, team_id: str, new: NewProject, created_b
     return project
 
 
+def project_in_channel(session: Session, channel_id: str) -> Project | None:
+    """The active project whose client (or else internal) channel this is."""
+    return session.scalar(
+        select(Project).where(Project.status == "active",
+                              (Project.channel_id == channel_id) | (Project.internal_channel_id == channel_id))
+        .order_by(Project.channel_id != channel_id, Project.id).limit(1))
+
+
 def active_projects(session: Session, team_id: str, *, limit: int | None = None,
                     load_milestones: bool = True) -> list[Project]:
     """Active projects in slug order (their names, case-blind); only the first `limit` if given."""

@@ -3,16 +3,20 @@ from __future__ import annotations
 
 import logging
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager, nullcontext
 from datetime import datetime
 
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from bot.blocks.format import reply, section
+from bot.blocks.render import client_language
+from bot.domain.projects import project_in_channel
 from bot.domain.errors import NotAllowed, UserError
+from bot.i18n import _
 from bot.models import SeenDelivery
-from bot.mrkdwn import Markup, code, fmt
+from bot.mrkdwn import Markup, code
 from bot.services import Services
 from bot.slack.gateway import OutcomeUnknown, RateLimited, SlackError
 
@@ -21,7 +25,7 @@ log = logging.getLogger("expect")
 
 def ensure_team_member(services: Services, *, user_id: str, team_id: str | None) -> None:
     """Refuse Slack Connect partners, guests and bots: only the installing team manages projects."""
-    refusal = NotAllowed("Only members of the team that runs expect can do that. Nothing was changed.")
+    refusal = NotAllowed(_("Only members of the team that runs expect can do that. Nothing was changed."))
     if team_id and team_id != services.team_id:
         raise refusal
     try:
@@ -38,19 +42,19 @@ def slack_trouble(error: Exception) -> Markup | None:
     """What to tell the user when Slack, not they nor we, stopped the work; None for any other error."""
     if isinstance(error, (RateLimited, OutcomeUnknown)):
         log.warning("Slack too slow inside a request: %s", error)
-        return Markup("Slack was too slow to answer just now, so nothing was changed. Please try again in a moment.")
+        return _("Slack was too slow to answer just now, so nothing was changed. Please try again in a moment.")
     if isinstance(error, SlackError) and error.auth_broken:
         log.error("Slack refuses the bot token: %s", error)
-        return fmt("Slack no longer accepts expect's access ({code}), so nothing was changed. "
-                   "Ask a workspace admin to reinstall expect.", code=code(error.code))
+        return _("Slack no longer accepts expect's access ({code}), so nothing was changed. "
+                 "Ask a workspace admin to reinstall expect.", code=code(error.code))
     return None
 
 
 def apology(error: Exception) -> tuple[str, Markup]:
     error_id = uuid.uuid4().hex[:8]
     log.error("error %s: %s", error_id, error, exc_info=error)
-    return error_id, fmt(":warning: Sorry, something went wrong on our side and nothing was changed. "
-                         "If it happens again, quote error id {error_id}.", error_id=code(error_id))
+    return error_id, Markup(":warning: ") + _("Sorry, something went wrong on our side and nothing was changed. "
+                                             "If it happens again, quote error id {error_id}.", error_id=code(error_id))
 
 
 def in_transaction(services: Services, work: Callable[[Session], dict | None],
@@ -94,3 +98,30 @@ def ensure_internal_actor(services: Services, body: dict) -> None:
     """Internal buttons answer only the installing team's members, whatever channel the message is in."""
     user = body.get("user", {})
     ensure_team_member(services, user_id=user.get("id", ""), team_id=user.get("team_id") or body.get("team", {}).get("id"))
+
+
+def is_client_side(services: Services, user_id: str, team_id: str | None) -> bool:
+    """Someone from another workspace (Slack Connect), a guest, or anyone Slack can't place on our team."""
+    if team_id and team_id != services.team_id:
+        return True
+    try:
+        user = services.gateway.user_info(user_id)
+    except SlackError:
+        return True
+    except (OutcomeUnknown, RateLimited):
+        return not team_id
+    return user.team_id != services.team_id or user.is_guest
+
+
+@contextmanager
+def answer_language(services: Services, body: dict) -> Iterator[None]:
+    """Answers to a click speak the clicker's language: someone from the client's side hears the language of the
+    project whose channel they clicked in; the team hears its own."""
+    user = body.get("user", {})
+    channel = (body.get("container") or {}).get("channel_id") or (body.get("channel") or {}).get("id")
+    project = None
+    if channel and is_client_side(services, user.get("id", ""), user.get("team_id") or body.get("team", {}).get("id")):
+        with services.sessions() as session:
+            project = project_in_channel(session, channel)
+    with client_language(project) if project is not None else nullcontext():
+        yield

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable
+from contextlib import nullcontext
 from dataclasses import dataclass, field
 from datetime import date
 
@@ -10,13 +11,16 @@ from slack_bolt import Ack, App, Respond
 
 from bot import ids
 from bot.blocks import delay_modals as modals
+from bot.blocks.render import client_language
 from bot.domain import delay_notices as notices
 from bot.domain import delays
 from bot.domain.errors import NotAllowed, UserError
 from bot.domain.projects import local_today
 from bot.listeners.common import (
-    ensure_internal_actor, ensure_team_member, first_delivery, in_transaction, interaction_key,
+    answer_language, ensure_internal_actor, ensure_team_member, first_delivery, in_transaction, interaction_key,
+    is_client_side,
 )
+from bot.i18n import _
 from bot.listeners.events import REACTION_HANDLERS
 from bot.listeners.metadata import seal, unseal
 from bot.services import Services
@@ -151,14 +155,15 @@ def register(app: App, services: Services) -> None:
             if who == "team":
                 ensure_internal_actor(services, body)
             elif who == "client" and _on_the_team(services, body):
-                raise UserError("That button is for the client, to say they have read the notice. Nothing was changed.")
+                raise UserError(_("That button is for the client, to say they have read the notice. Nothing was changed."))
             if who != "team":
                 notice = notices.get_notice(session, int(body["actions"][0]["value"]))
                 notices.check_posted_in(session, notice=notice, channel_id=_channel(body))
             if first_delivery(session, interaction_key(body), now):
                 act(session, int(body["actions"][0]["value"]), user, now, outcome)
 
-        answer = in_transaction(services, work)
+        with answer_language(services, body):
+            answer = in_transaction(services, work)
         ack()
         if answer:
             respond(**answer, replace_original=False)
@@ -251,15 +256,17 @@ def register(app: App, services: Services) -> None:
     def send_question(ack: Ack, body: dict, view: dict) -> None:
         user, now, outcome = body["user"], services.clock.now(), Outcome()
         text = _values(view).get(ids.DELAY_QUESTION_TEXT) or ""
+        client = is_client_side(services, user["id"], user.get("team_id"))
 
         def work(session):
             meta = unseal(services, view.get("private_metadata"), needs=("notice", "channel"))
             notice = notices.get_notice(session, int(meta["notice"]))
-            notices.check_posted_in(session, notice=notice, channel_id=meta["channel"])
-            outcome.view = modals.question_sent_view(notice.project)
-            if first_delivery(session, f"view:{view['id']}", now):
-                notices.ask_question(session, notice=notice, by=user["id"], text=text, now=now, key=view["id"])
-                outcome.refresh = delay_messages.alert_refreshes(notices.linked_alerts(session, notice), now)
+            with client_language(notice.project) if client else nullcontext():
+                notices.check_posted_in(session, notice=notice, channel_id=meta["channel"])
+                outcome.view = modals.question_sent_view(notice.project)
+                if first_delivery(session, f"view:{view['id']}", now):
+                    notices.ask_question(session, notice=notice, by=user["id"], text=text, now=now, key=view["id"])
+                    outcome.refresh = delay_messages.alert_refreshes(notices.linked_alerts(session, notice), now)
 
         answer = in_transaction(services, work)
         if answer:

@@ -9,35 +9,24 @@ from sqlalchemy.orm import Session
 
 import bot.slack.expectations  # noqa: F401  (pins and records the posts queued here)
 from bot import ids
-from bot.blocks.checkins import comment_modal
 from bot.blocks.kickoff import approved_note
-from bot.blocks.owed import owed_sent
-from bot.blocks.render import render_payload
+from bot.blocks.render import client_language, render, render_payload, render_view
 from bot.domain import checkins, kickoff, owed, promises
 from bot.domain.errors import UserError
-from bot.listeners.common import apology, ensure_internal_actor, first_delivery, interaction_key, log
+from bot.domain.posts import CommentModal, OwedSent
+from bot.i18n import N_, _
+from bot.listeners.common import (
+    answer_language, apology, ensure_internal_actor, first_delivery, interaction_key, is_client_side, log,
+)
 from bot.listeners.events import MESSAGE_HANDLERS, REACTION_HANDLERS
 from bot.listeners.metadata import seal, unseal
 from bot.models import Project
-from bot.mrkdwn import escape, fmt, user_mention
+from bot.mrkdwn import fmt
 from bot.services import Services
 from bot.slack.gateway import OutcomeUnknown, RateLimited, SlackError
 
-FOR_THE_CLIENT = "This survey is for the client; their answers reach the project owner."
+FOR_THE_CLIENT = N_("This survey is for the client; their answers reach the project owner.")
 VOTE_ACTION = re.compile(rf"^{re.escape(ids.CHECKIN_VOTE)}-[1-4]$")
-
-
-def is_client_side(services: Services, user_id: str, team_id: str | None) -> bool:
-    """Someone from another workspace (Slack Connect), a guest, or anyone Slack can't place on our team."""
-    if team_id and team_id != services.team_id:
-        return True
-    try:
-        user = services.gateway.user_info(user_id)
-    except SlackError:
-        return True
-    except (OutcomeUnknown, RateLimited):
-        return not team_id
-    return user.team_id != services.team_id or user.is_guest
 
 
 def is_team_person(services: Services, user_id: str, team_id: str | None) -> bool:
@@ -80,9 +69,10 @@ def refresh_message(services: Services, channel: str, ts: str, payload: dict) ->
 
 
 def click(services: Services, body: dict, respond: Respond, work: Callable[[Session], object]) -> object | None:
-    """Run one button click once, in one transaction; bad input or a refusal becomes an ephemeral answer."""
+    """Run one button click once, in one transaction; bad input or a refusal becomes an ephemeral answer, in the
+    clicker's language."""
     try:
-        with services.sessions.begin() as session:
+        with answer_language(services, body), services.sessions.begin() as session:
             if not first_delivery(session, interaction_key(body), services.clock.now()):
                 return None
             result = work(session)
@@ -123,7 +113,7 @@ def register(app: App, services: Services) -> None:
 
     def approve_kickoff_card(ack: Ack, body: dict, respond: Respond) -> None:
         ack()
-        user_id, _, value = _actor(body)
+        user_id, _team, value = _actor(body)
 
         def work(session):
             ensure_internal_actor(services, body)
@@ -135,7 +125,7 @@ def register(app: App, services: Services) -> None:
 
     def mark_owed_received(ack: Ack, body: dict, respond: Respond) -> None:
         ack()
-        user_id, _, value = _actor(body)
+        user_id, _team, value = _actor(body)
 
         def work(session):
             ensure_internal_actor(services, body)
@@ -153,18 +143,21 @@ def register(app: App, services: Services) -> None:
         client = is_client_side(services, user_id, team_id)
         name = first_name(services, user_id) if client else None
         container = body.get("container", {})
-        item = click(services, body, respond, lambda session: owed.mark_received(
-            session, item_id=int(value), by=user_id, who=name, by_client=client, now=services.clock.now(),
-            posted_in=container.get("channel_id") or ""))
-        if item is not None and container.get("message_ts"):
-            who = escape(name) if client else user_mention(user_id)
-            refresh_message(services, container["channel_id"], container["message_ts"], owed_sent(item, who))
+
+        def work(session):
+            item = owed.mark_received(session, item_id=int(value), by=user_id, who=name, by_client=client,
+                                      now=services.clock.now(), posted_in=container.get("channel_id") or "")
+            return render(OwedSent(item.title, name, user_id), project=session.get(Project, item.project_id))
+
+        sent = click(services, body, respond, work)
+        if sent is not None and container.get("message_ts"):
+            refresh_message(services, container["channel_id"], container["message_ts"], sent)
 
     def record_survey_vote(ack: Ack, body: dict, respond: Respond) -> None:
         ack()
         user_id, team_id, value = _actor(body)
         if not is_client_side(services, user_id, team_id):
-            respond(text=FOR_THE_CLIENT, response_type="ephemeral", replace_original=False)
+            respond(text=_(FOR_THE_CLIENT), response_type="ephemeral", replace_original=False)
             return
         checkin_id, score = (int(part) for part in value.split(":"))
         name = first_name(services, user_id)
@@ -179,33 +172,34 @@ def register(app: App, services: Services) -> None:
         ack()
         user_id, team_id, value = _actor(body)
         if not is_client_side(services, user_id, team_id):
-            respond(text=FOR_THE_CLIENT, response_type="ephemeral", replace_original=False)
+            respond(text=_(FOR_THE_CLIENT), response_type="ephemeral", replace_original=False)
             return
         channel = body.get("container", {}).get("channel_id") or ""
         try:
-            with services.sessions() as session:
-                checkins.open_checkin(session, checkin_id=int(value), posted_in=channel)
+            with answer_language(services, body), services.sessions() as session:
+                checkin = checkins.open_checkin(session, checkin_id=int(value), posted_in=channel)
+                modal = render_view(CommentModal(checkin.id), project=session.get(Project, checkin.project_id))
         except UserError as error:
             respond(text=error.text, response_type="ephemeral", replace_original=False)
             return
         sealed = seal(services, {"checkin": int(value), "channel": channel})
         try:
-            services.gateway.open_view(body["trigger_id"], {**comment_modal(int(value), "how it went"),
-                                                            "private_metadata": sealed})
+            services.gateway.open_view(body["trigger_id"], {**modal, "private_metadata": sealed})
         except UserError as error:
             respond(text=error.text, response_type="ephemeral", replace_original=False)
 
     def save_checkin_comment(ack: Ack, body: dict, view: dict) -> None:
         user = body.get("user", {})
         if not is_client_side(services, user.get("id", ""), user.get("team_id")):
-            ack(response_action="errors", errors={ids.CHECKIN_COMMENT_TEXT: FOR_THE_CLIENT})
+            ack(response_action="errors", errors={ids.CHECKIN_COMMENT_TEXT: _(FOR_THE_CLIENT)})
             return
         text = view["state"]["values"].get(ids.CHECKIN_COMMENT_TEXT, {}).get(ids.CHECKIN_COMMENT_TEXT, {}).get("value")
         name = first_name(services, user.get("id", ""))
         try:
             meta = unseal(services, view.get("private_metadata"), needs=("checkin", "channel"))
-            with services.sessions.begin() as session:
-                checkin = checkins.comment(session, checkin_id=int(meta["checkin"]), user_id=user["id"], name=name,
+            checkin_id = int(meta["checkin"])
+            with services.sessions.begin() as session, client_language(checkins.project_of(session, checkin_id)):
+                checkin = checkins.comment(session, checkin_id=checkin_id, user_id=user["id"], name=name,
                                            text=text, now=services.clock.now(), posted_in=meta["channel"])
                 updated, where = survey_message(session, checkin), (checkin.channel_id, checkin.ts)
         except UserError as error:
