@@ -11,6 +11,7 @@ ADD_PROJECT_OWNER = "add-project-owner"
 ADD_PROJECT_INTERNAL = "add-project-internal"
 ADD_PROJECT_RESPOND = "add-project-respond"
 ADD_PROJECT_HOLIDAYS = "add-project-holidays"
+ADD_PROJECT_LANG = "add-project-lang"
 
 UPDATE_PREVIEW_ACTIONS = "update-preview-actions"
 UPDATE_APPROVE = "update-preview-approve"

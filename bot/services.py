@@ -10,6 +10,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from bot.clock import Clock, SystemClock
 from bot.db import make_engine, read_only_session_factory, session_factory
+from bot.i18n import configure as configure_languages
 from bot.settings import Settings
 from bot.slack.delivery import Dispatcher
 from bot.slack.gateway import SlackGateway
@@ -47,6 +48,7 @@ class Services:
 
 def build_services(settings: Settings, *, clock: Clock | None = None, dispatcher_threads: int = 64) -> Services:
     clock = clock or SystemClock()
+    configure_languages(team=settings.team_lang, default=settings.default_lang)
     engine = make_engine(settings.database_url)
     sessions = session_factory(engine)
     gateway = SlackGateway(settings.bot_token, base_url=settings.api_url)

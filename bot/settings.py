@@ -6,6 +6,8 @@ from dataclasses import dataclass
 
 from dotenv import find_dotenv, load_dotenv
 
+from bot.i18n import SUPPORTED, normalise
+
 
 class SettingsError(Exception):
     """A required setting is missing or malformed; the message names it."""
@@ -24,6 +26,8 @@ class Settings:
     channel_rate: float = 1.0
     channel_burst: int = 2
     settle_seconds: int = 60
+    default_lang: str = "en"
+    team_lang: str = "en"
 
     @property
     def socket_mode(self) -> bool:
@@ -82,6 +86,8 @@ def load_settings(env: dict[str, str] | None = None, *, dotenv: bool = True) -> 
         port=int(port_text),
         **pacing,
         settle_seconds=int(settle_text),
+        default_lang=_language(env, "EXPECT_DEFAULT_LANG"),
+        team_lang=_language(env, "EXPECT_TEAM_LANG"),
     )
 
 
@@ -107,6 +113,14 @@ def _pacing(env: dict[str, str]) -> dict:
             raise _fail(name, f"must be a {'whole ' if kind is int else ''}number of posts, 0 or more, not {raw!r}")
         values[field] = value
     return values
+
+
+def _language(env: dict[str, str], name: str) -> str:
+    value = env.get(name, "").strip() or "en"
+    language = normalise(value)
+    if language is None:
+        raise _fail(name, f"must be one of {', '.join(SUPPORTED)}, not {value!r}")
+    return language
 
 
 def normalise_database_url(url: str) -> str:

@@ -5,7 +5,7 @@ from bot import ids
 from bot.blocks.format import button, context, date_token, section
 from bot.domain.posts import CheckinComment, CommentModal, DeliveredNote, LowScoreAlert, MilestoneCheckin, WrapUp
 from bot.domain.schedule import zone
-from bot.i18n import N_, _, plain, _n
+from bot.i18n import N_, _, _n, plain
 from bot.mrkdwn import Markup, fmt, quote
 
 SCORES = {1: "😞", 2: "😐", 3: "🙂", 4: "😍"}

@@ -10,7 +10,7 @@ from bot.domain.posts import (
     AlertFacts, DelayAlertPost, DelayEscalation, DelayNoticePost, DelayQuestion, DelayReminder, SnoozeOver,
 )
 from bot.domain.schedule import zone
-from bot.i18n import date_text, _, plain
+from bot.i18n import _, date_text, plain
 from bot.mrkdwn import Markup, channel_link, fmt, quote, user_mention
 
 KIND_HEADS = {"overdue": ":red_circle: *Overdue*", "at_risk": ":large_yellow_circle: *At risk*"}

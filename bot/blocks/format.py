@@ -5,7 +5,7 @@ import re
 from datetime import date, datetime, time
 from zoneinfo import ZoneInfo
 
-from bot.i18n import N_, date_text, instant_text, _, plain, _n
+from bot.i18n import N_, _, _n, date_text, instant_text, plain
 from bot.i18n import percent as percent_text
 from bot.mrkdwn import Markup, escape
 

@@ -7,7 +7,7 @@ from datetime import date
 from bot.blocks.calendar import away_lines
 from bot.blocks.format import HEALTH_EMOJI, HEALTH_WORDS, context, date_token, fit, progress_bar, section
 from bot.domain.home import HomeProjects
-from bot.domain.projects import health, next_milestone
+from bot.domain.projects import health, language_name, next_milestone
 from bot.domain.schedule import zone
 from bot.models import Project
 from bot.mrkdwn import Markup, channel_link, code, fmt, user_mention
@@ -27,8 +27,9 @@ def project_card(project: Project, today: date) -> dict:
     done = sum(1 for m in project.milestones if m.state == "done")
     lines = [fmt("{emoji} *{name}* {slug} — {words}", emoji=Markup(HEALTH_EMOJI[state]), name=project.name,
                  slug=code(project.slug), words=HEALTH_WORDS[state]),
-             fmt("{channel} · {done}/{total} milestones done", channel=channel_link(project.channel_id), done=done,
-                 total=len(project.milestones))]
+             fmt("{channel} · {done}/{total} milestones done · client language {lang}",
+                 channel=channel_link(project.channel_id), done=done, total=len(project.milestones),
+                 lang=language_name(project.lang))]
     if upcoming:
         lines.append(fmt("Next: *{title}* due {due} · {bar}", title=upcoming.title,
                          due=date_token(upcoming.due_date, zone(project.tz)), bar=progress_bar(upcoming.progress)))

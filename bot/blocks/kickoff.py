@@ -6,7 +6,7 @@ from bot.blocks.calendar import closed_days_section
 from bot.blocks.format import button, context, date_token, instant_token, section
 from bot.domain.posts import KickoffCard, KickoffChange, KickoffPreview, MilestoneAdded
 from bot.domain.schedule import zone
-from bot.i18n import N_, clock, for_client, _, plain, _n, weekday
+from bot.i18n import N_, _, _n, clock, for_client, plain, weekday
 from bot.mrkdwn import Markup, channel_link, code, fmt, user_mention
 
 FIELD_LABELS = {
@@ -80,9 +80,15 @@ def kickoff_card(card: KickoffCard) -> dict:
     cadence = _(CADENCES[card.cadence_weekday], time=clock(card.cadence_time), tz=card.tz)
     if card.next_update_at:
         cadence += Markup(" ") + _("The next one: {at}.", at=instant_token(card.next_update_at))
-    replies = _("*Response time*\nWe answer within {within}. Business hours: {days} {start}–{end} ({tz}).",
-                within=respond_words(card.respond_within), days=days_words(card.business_days),
-                start=clock(card.business_start), end=clock(card.business_end), tz=card.tz)
+    amount, unit = int(card.respond_within[:-1]), card.respond_within[-1]
+    hours = dict(days=days_words(card.business_days), start=clock(card.business_start), end=clock(card.business_end),
+                 tz=card.tz)
+    replies = (_n("*Response time*\nWe answer within {n} business hour. Business hours: {days} {start}–{end} ({tz}).",
+                  "*Response time*\nWe answer within {n} business hours. Business hours: {days} {start}–{end} ({tz}).",
+                  amount, **hours) if unit == "h" else
+               _n("*Response time*\nWe answer within {n} business day. Business hours: {days} {start}–{end} ({tz}).",
+                  "*Response time*\nWe answer within {n} business days. Business hours: {days} {start}–{end} ({tz}).",
+                  amount, **hours))
     rows = [(_("• #{number} *{title}* — {due} ✓ delivered", number=m.number, title=m.title,
                due=date_token(m.due_date, tz)) if m.state == "done" else
              _("• #{number} *{title}* — {due}", number=m.number, title=m.title, due=date_token(m.due_date, tz)))

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from bot import ids
 from bot.domain.schedule import WEEKDAY_NAMES
+from bot.i18n import LANGUAGES, default_language
 
 COMMON_ZONES = [
     "UTC", "Europe/London", "Europe/Dublin", "Europe/Lisbon", "Europe/Paris", "Europe/Berlin", "Europe/Amsterdam",
@@ -27,6 +28,10 @@ def _input(block_id: str, label: str, element: dict, optional: bool = False, hin
     if hint:
         block["hint"] = {"type": "plain_text", "text": hint}
     return block
+
+
+def _language_option(code: str) -> dict:
+    return _option(code, f"{LANGUAGES[code]} ({code})")
 
 
 def add_project_modal(owner_tz: str | None = None) -> dict:
@@ -63,5 +68,8 @@ def add_project_modal(owner_tz: str | None = None) -> dict:
             _input(ids.ADD_PROJECT_HOLIDAYS, "Public holidays", {"type": "plain_text_input", "max_length": 16,
                    "placeholder": {"type": "plain_text", "text": "ES-CT, UA, US-NY or off"}}, optional=True,
                    hint="A country code, optionally with a region. Empty: the country of the time zone."),
+            _input(ids.ADD_PROJECT_LANG, "Language of the client's posts", {"type": "static_select",
+                   "initial_option": _language_option(default_language()),
+                   "options": [_language_option(code) for code in LANGUAGES]}),
         ],
     }

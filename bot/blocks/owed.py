@@ -7,7 +7,7 @@ from bot import ids
 from bot.blocks.format import button, context, date_token, section
 from bot.domain.posts import OwedNeed, OwedReceived, OwedReminder, OwedSent
 from bot.domain.schedule import zone
-from bot.i18n import _, plain, _n
+from bot.i18n import _, _n, plain
 from bot.mrkdwn import Markup, code, fmt, user_mention
 from bot.models import Project
 from bot.models.expectations import OwedItem

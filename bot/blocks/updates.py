@@ -12,7 +12,7 @@ from bot.domain.posts import (
     ApprovalReminder, MilestoneFacts, OwedNeed, ProjectFacts, UpdateExpired, UpdateFacts, UpdatePreview, WeeklyUpdatePost,
 )
 from bot.domain.schedule import zone
-from bot.i18n import N_, for_client, _, plain
+from bot.i18n import N_, _, _n, for_client, plain
 from bot.mrkdwn import Markup, channel_link, fmt, quote, user_mention
 
 if TYPE_CHECKING:
@@ -45,7 +45,7 @@ def _due(milestone: MilestoneFacts, project: ProjectFacts) -> Markup:
 def _listed(title: str, lines: list[Markup]) -> dict:
     shown = lines[:MAX_LINES]
     if len(lines) > MAX_LINES:
-        shown.append(_("…and {n} more", n=len(lines) - MAX_LINES))
+        shown.append(_n("…and {n} more", "…and {n} more", len(lines) - MAX_LINES))
     return section(fmt("*{title}*\n", title=title) + Markup("\n").join(shown))
 
 

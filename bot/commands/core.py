@@ -17,7 +17,7 @@ from bot.domain.calendar import parse_region
 from bot.domain.dates import parse_due_date
 from bot.domain.errors import UserError
 from bot.domain.projects import (
-    NewProject, active_projects, add_milestone, count_active_projects, create_project, find_milestone, find_project,
+    NewProject, language_name, parse_language, active_projects, add_milestone, count_active_projects, create_project, find_milestone, find_project,
     local_today, mark_done, open_milestones, set_progress,
 )
 from bot.domain.schedule import WEEKDAY_NAMES, parse_cadence, parse_respond_within, zone
@@ -78,6 +78,7 @@ def new_project_from_args(ctx: CommandContext, args: Args) -> NewProject:
         client_name=args.option("client"), cadence_weekday=weekday, cadence_time=at,
         internal_channel_id=internal, respond_within=parse_respond_within(args.option("respond-within", "1d")),
         holidays=args.option("holidays"),
+        lang=parse_language(args.option("lang")) if args.option("lang") is not None else None,
     )
 
 
@@ -103,7 +104,7 @@ def save_project(ctx: CommandContext, new: NewProject) -> Project:
 
 
 @command("add-project", usage='add-project "<name>" #channel [client="…"] [tz=Area/City] [cadence="mon 10:00"] '
-         '[owner=@user] [internal=#channel] [respond-within=4h|1d] [holidays=ES-CT|off]',
+         '[owner=@user] [internal=#channel] [respond-within=4h|1d] [holidays=ES-CT|off] [lang=en|uk|ru|fa|ca|hu]',
          summary="register a client project", example=ADD_PROJECT)
 def add_project(ctx: CommandContext, args: Args) -> dict | None:
     if not args.words and not args.options:
@@ -115,7 +116,8 @@ def add_project(ctx: CommandContext, args: Args) -> dict | None:
 
 def registered_text(project: Project) -> Markup:
     return fmt(":white_check_mark: Registered *{name}* ({slug}) for {channel}, owner {owner}.\nUpdates go out {day}s "
-               "at {time} {tz}; the first one {first}.\n{holidays}\nNext: {example}", name=project.name, slug=code(project.slug),
+               "at {time} {tz} in {lang}; the first one {first}.\n{holidays}\nNext: {example}", name=project.name,
+               slug=code(project.slug), lang=language_name(project.lang),
                channel=channel_link(project.channel_id), owner=user_mention(project.owner_id),
                day=WEEKDAY_NAMES[project.cadence_weekday], time=project.cadence_time, tz=project.tz,
                first=instant_token(project.next_update_at), holidays=holidays_sentence(project),

@@ -1,20 +1,26 @@
 """`/expect update` (the preview on demand) and `/expect settings` (how a project's updates go out)."""
 from __future__ import annotations
 
+import logging
+
 from sqlalchemy.orm import Session
 
 from bot.blocks.format import instant_token, reply, section
-from bot.blocks.render import render
+from bot.blocks.render import render, render_payload
 from bot.commands import Args, CommandContext, command
 from bot.commands.core import STATUS_LINES, check_channel
 from bot.commands.parse import channel_id
-from bot.domain import signals
+from bot.domain import kickoff, signals
 from bot.domain.errors import UserError
-from bot.domain.projects import find_project
+from bot.domain.projects import find_project, language_name
 from bot.domain.update_settings import EXAMPLE, apply_settings, describe, parse_settings
 from bot.domain.updates import current_preview
 from bot.models import Project
-from bot.mrkdwn import Markup, channel_link, fmt
+from bot.mrkdwn import Markup, channel_link, code, fmt
+from bot.slack.gateway import OutcomeUnknown, RateLimited, SlackError
+
+
+log = logging.getLogger(__name__)
 
 
 @command("update", usage="update <project>", summary="preview the next weekly update, with its buttons")
@@ -29,8 +35,8 @@ def show_update_preview(ctx: CommandContext, args: Args) -> dict:
 
 @command("settings", usage='settings <project> [cadence="fri 16:00"] [tz=Area/City] [approval=auto|required] '
          "[hours=09:00-18:00] [days=mon-fri] [budget=3] [preview=24h] [health=auto|on_track|at_risk|off_track] "
-         "[auto-ack=on|off] [holidays=ES-CT|off] [channel=#channel]", summary="how and when a project's updates go out",
-         example=EXAMPLE)
+         "[auto-ack=on|off] [holidays=ES-CT|off] [channel=#channel] [lang=en|uk|ru|fa|ca|hu]",
+         summary="how and when a project's updates go out, and in which language", example=EXAMPLE)
 def project_settings(ctx: CommandContext, args: Args) -> dict:
     if len(args.words) != 1:
         raise UserError("Say which project, then the settings to change.", EXAMPLE)
@@ -48,6 +54,8 @@ def project_settings(ctx: CommandContext, args: Args) -> dict:
         project.attention = None
     if changes:
         signals.project_changed.send(session=ctx.session, project=project, changes=changes, now=ctx.now)
+    if "lang" in changes:
+        _rerender_pinned_card(ctx, project)
     heading = "Updated" if changes else "Nothing to change in"
     return reply(f"{heading} {project.name}", [section(_summary(project, heading))])
 
@@ -58,6 +66,28 @@ def _summary(project: Project, heading: str) -> Markup:
                at=instant_token(project.next_update_at))
 
 
+def _rerender_pinned_card(ctx: CommandContext, project: Project) -> None:
+    """A new language posts nothing by itself; the pinned kickoff card is rewritten in it once this commits."""
+    where = kickoff.pinned(ctx.session, project=project)
+    if where is None:
+        return
+    channel, ts, payload = where
+    message = render_payload(payload, project=project)
+
+    def update() -> None:
+        try:
+            ctx.gateway.update(channel, ts, text=message["text"], blocks=message["blocks"])
+        except (SlackError, RateLimited, OutcomeUnknown) as error:
+            log.warning("could not re-render the kickoff card %s/%s: %s", channel, ts, error)
+
+    ctx.after_commit.append(update)
+
+
+def language_line(session: Session, project: Project) -> str:
+    return fmt("Client posts in {lang}. Change it with {example}.", lang=language_name(project.lang),
+               example=code(f"/expect settings {project.slug} lang=uk"))
+
+
 def next_update_line(session: Session, project: Project) -> str | None:
     if project.next_update_at is None:
         return None
@@ -66,3 +96,4 @@ def next_update_line(session: Session, project: Project) -> str | None:
 
 
 STATUS_LINES.append(next_update_line)
+STATUS_LINES.append(language_line)

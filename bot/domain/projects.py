@@ -12,6 +12,7 @@ from bot.domain.calendar import Calendar, parse_region, region_for_zone
 from bot.domain.errors import UserError
 from bot.domain.schedule import next_cadence, zone
 from bot.domain.text import clean_user_text, slugify
+from bot.i18n import LANGUAGES, default_language, normalise
 from bot.models import Milestone, Project
 from bot.mrkdwn import Markup, code, fmt
 
@@ -31,6 +32,22 @@ class NewProject:
     internal_channel_id: str | None = None
     respond_within: str = "1d"
     holidays: str | None = None
+    lang: str | None = None
+
+
+def parse_language(value: str) -> str:
+    """A language code expect writes client posts in (`uk`, `pt-BR`…), or a UserError listing them."""
+    language = normalise(value)
+    if language is None:
+        known = ", ".join(f"`{code}` ({name})" for code, name in LANGUAGES.items())
+        raise UserError(f"`lang={value}`: I can't write to clients in that language. Choose one of: {known}.",
+                        "lang=uk")
+    return language
+
+
+def language_name(code: str) -> str:
+    """`uk` → `українська (uk)`: the language as its speakers call it, and its code."""
+    return f"{LANGUAGES.get(code, code)} ({code})"
 
 
 def local_today(project: Project, now: datetime) -> date:
@@ -82,7 +99,8 @@ def create_project(session: Session, *, team_id: str, new: NewProject, created_b
         team_id=team_id, slug=slug, name=name, client_name=client, channel_id=new.channel_id,
         internal_channel_id=new.internal_channel_id, owner_id=new.owner_id, tz=new.tz,
         cadence_weekday=new.cadence_weekday, cadence_time=new.cadence_time,
-        respond_within=new.respond_within, holidays=region, created_by=created_by, created_at=now,
+        respond_within=new.respond_within, holidays=region, lang=new.lang or default_language(),
+        created_by=created_by, created_at=now,
     )
     reschedule(project, now=now)
     session.add(project)

@@ -6,7 +6,7 @@ from datetime import datetime
 
 from bot.domain.calendar import parse_region, region_for_zone
 from bot.domain.errors import UserError
-from bot.domain.projects import reschedule
+from bot.domain.projects import parse_language, reschedule
 from bot.domain.schedule import WEEKDAYS, parse_business_days, parse_cadence, parse_clock_time, zone
 from bot.models import Project
 from bot.mrkdwn import Markup, code, fmt
@@ -81,9 +81,13 @@ def _auto_ack(value: str) -> dict:
     return {"auto_ack": value.lower() == "on"}
 
 
+def _lang(value: str) -> dict:
+    return {"lang": parse_language(value)}
+
+
 PARSERS = {"cadence": _cadence, "tz": _tz, "approval": _approval, "hours": _hours, "days": _days,
            "budget": _budget, "preview": _preview, "health": _health, "auto-ack": _auto_ack,
-           "holidays": _holidays}
+           "holidays": _holidays, "lang": _lang}
 
 
 def parse_settings(options: dict[str, str]) -> dict:
@@ -119,9 +123,10 @@ def describe(project: Project) -> Markup:
     override = project.health_override or "auto"
     return fmt("updates {cadence} in {tz} · approval {approval} · preview {preview} before · business hours {hours} "
                "on {days} · budget {budget} posts a week · health {health} · auto-ack {ack} · "
-               "holidays {holidays}",
+               "holidays {holidays} · client language {lang}",
                cadence=code(f"{WEEKDAYS[project.cadence_weekday]} {project.cadence_time}"), tz=code(project.tz),
                approval=code(project.approval_mode), preview=code(f"{project.preview_lead_hours}h"),
                hours=code(f"{project.business_start}-{project.business_end}"), days=day_names,
                budget=code(str(project.weekly_budget)), health=code(override),
-               ack=code("on" if project.auto_ack else "off"), holidays=code(project.holidays or "off"))
+               ack=code("on" if project.auto_ack else "off"), holidays=code(project.holidays or "off"),
+               lang=code(project.lang))

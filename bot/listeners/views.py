@@ -9,7 +9,8 @@ from bot.commands.core import check_channel, registered_text, save_project
 from bot.domain import outbox
 from bot.domain.calendar import parse_region
 from bot.domain.errors import UserError
-from bot.domain.projects import NewProject
+from bot.domain.projects import NewProject, parse_language
+from bot.i18n import default_language
 from bot.listeners.common import apology, ensure_team_member, slack_trouble
 from bot.services import Services
 
@@ -35,15 +36,17 @@ def new_project_from_view(state: dict, *, user_id: str) -> NewProject:
         internal_channel_id=_value(state, ids.ADD_PROJECT_INTERNAL),
         respond_within=_value(state, ids.ADD_PROJECT_RESPOND) or "1d",
         holidays=_value(state, ids.ADD_PROJECT_HOLIDAYS),
+        lang=parse_language(_value(state, ids.ADD_PROJECT_LANG) or default_language()),
     )
 
 
 def register(app: App, services: Services) -> None:
     def save_add_project_modal(ack: Ack, body: dict, view: dict) -> None:
         user = body["user"]
-        new = new_project_from_view(view["state"]["values"], user_id=user["id"])
-        field = ids.ADD_PROJECT_NAME
+        field = ids.ADD_PROJECT_LANG
         try:
+            new = new_project_from_view(view["state"]["values"], user_id=user["id"])
+            field = ids.ADD_PROJECT_NAME
             ensure_team_member(services, user_id=user["id"], team_id=user.get("team_id"))
             with services.sessions.begin() as session:
                 field = ids.ADD_PROJECT_CHANNEL

@@ -29,6 +29,7 @@ class Project(Base):
     internal_channel_id: Mapped[str | None] = mapped_column(String(32))
     owner_id: Mapped[str] = mapped_column(String(32))
     tz: Mapped[str] = mapped_column(String(64), default="UTC")
+    lang: Mapped[str] = mapped_column(String(16), default="en", server_default="en")
     cadence_weekday: Mapped[int] = mapped_column(default=0)
     cadence_time: Mapped[str] = mapped_column(String(5), default="10:00")
     respond_within: Mapped[str] = mapped_column(String(8), default="1d")
