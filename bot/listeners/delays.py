@@ -150,17 +150,19 @@ def register(app: App, services: Services) -> None:
         Slack hears back once the decision is recorded (well within its 3 s); Slack calls follow.
         """
         now, outcome, user = services.clock.now(), Outcome(channel=_channel(body)), body["user"]["id"]
+        client = who != "team" and not _on_the_team(services, body)
 
         def work(session):
             if who == "team":
                 ensure_internal_actor(services, body)
-            elif who == "client" and _on_the_team(services, body):
+            elif who == "client" and not client:
                 raise UserError(_("That button is for the client, to say they have read the notice. Nothing was changed."))
-            if who != "team":
-                notice = notices.get_notice(session, int(body["actions"][0]["value"]))
-                notices.check_posted_in(session, notice=notice, channel_id=_channel(body))
-            if first_delivery(session, interaction_key(body), now):
-                act(session, int(body["actions"][0]["value"]), user, now, outcome)
+            notice = notices.get_notice(session, int(body["actions"][0]["value"])) if who != "team" else None
+            with client_language(notice.project) if client else nullcontext():
+                if notice is not None:
+                    notices.check_posted_in(session, notice=notice, channel_id=_channel(body))
+                if first_delivery(session, interaction_key(body), now):
+                    act(session, int(body["actions"][0]["value"]), user, now, outcome)
 
         with answer_language(services, body):
             answer = in_transaction(services, work)
