@@ -31,10 +31,12 @@ from bot.mrkdwn import Markup, fmt
 
 LOCALE_DIR = Path(__file__).parent / "locale"
 DOMAIN = "expect"
+TEAM_DOMAIN = "team"
 LANGUAGES = {"en": "English", "uk": "українська", "ru": "русский", "fa": "فارسی", "ca": "català", "hu": "magyar"}
 SUPPORTED = tuple(LANGUAGES)
 # pybabel extract ... --no-default-keywords -k _ -k _n:1,2 -k plain -k plain_n:1,2 -k N_ (see babel.cfg)
 KEYWORDS = {"_": None, "_n": (1, 2), "plain": None, "plain_n": (1, 2), "N_": None}
+TEAM_KEYWORDS = {"T_": None, "T_n": (1, 2), "T_plain": None, "TN_": None}
 FSI, PDI = "\u2068", "\u2069"
 EMOJI = re.compile(r":[a-z0-9_+'-]+:")
 DIGITS = {"arabext": "۰۱۲۳۴۵۶۷۸۹", "arab": "٠١٢٣٤٥٦٧٨٩"}
@@ -88,13 +90,13 @@ def for_client() -> Iterator[None]:
 
 
 @cache
-def catalog(language: str) -> _gettext.NullTranslations:
-    """The compiled catalog of `language` (English: the message ids themselves)."""
-    path = LOCALE_DIR / language / "LC_MESSAGES" / f"{DOMAIN}.po"
+def catalog(language: str, domain: str = DOMAIN) -> _gettext.NullTranslations:
+    """The compiled catalog of `language` (English, or a team catalog not written yet: the message ids)."""
+    path = LOCALE_DIR / language / "LC_MESSAGES" / f"{domain}.po"
     if language == "en" or not path.exists():
         return _gettext.NullTranslations()
     with path.open("rb") as source:
-        messages = read_po(source, locale=language, domain=DOMAIN)
+        messages = read_po(source, locale=language, domain=domain)
     compiled = BytesIO()
     write_mo(compiled, messages, use_fuzzy=False)
     compiled.seek(0)
@@ -104,6 +106,35 @@ def catalog(language: str) -> _gettext.NullTranslations:
 def N_(msgid: str) -> str:
     """Marks a message id kept in a table; it is translated where it is shown (`_(value)`)."""
     return msgid
+
+
+def TN_(msgid: str) -> str:  # noqa: N802
+    """Marks a team message id kept in a table; translated where it is shown (`T_(value)`)."""
+    return msgid
+
+
+def T_(msgid: str, /, **params) -> Markup:  # noqa: N802
+    """Team text (the `team` catalog, `EXPECT_TEAM_LANG`) as mrkdwn: `fmt` semantics, params escaped."""
+    language = team_language()
+    return fmt(catalog(language, TEAM_DOMAIN).gettext(msgid), **_isolated(params, language))
+
+
+def T_n(singular: str, plural: str, n: int, /, **params) -> Markup:  # noqa: N802
+    language = team_language()
+    template = catalog(language, TEAM_DOMAIN).ngettext(singular, plural, n)
+    return fmt(template, **_isolated({"n": n, **params}, language))
+
+
+def T_plain(msgid: str, /, **params) -> str:  # noqa: N802
+    """Team text as plain text (button labels, modal titles)."""
+    return catalog(team_language(), TEAM_DOMAIN).gettext(msgid).format(**params)
+
+
+def _isolated(params: dict, language: str) -> dict:
+    if not is_rtl(language):
+        return params
+    return {key: isolate(value) if str(value) and "\n" not in str(value) and not EMOJI.fullmatch(str(value))
+            else value for key, value in params.items()}
 
 
 def is_rtl(language: str | None = None) -> bool:

@@ -10,6 +10,7 @@ from bot import i18n
 
 ROOT = Path(__file__).parent.parent
 POT = i18n.LOCALE_DIR / f"{i18n.DOMAIN}.pot"
+TEAM_POT = i18n.LOCALE_DIR / f"{i18n.TEAM_DOMAIN}.pot"
 TRANSLATED = [lang for lang in i18n.SUPPORTED if lang != "en"]
 
 
@@ -17,8 +18,8 @@ def key(message_id):
     return message_id if isinstance(message_id, str) else tuple(message_id)
 
 
-def in_code():
-    found = extract_from_dir(ROOT / "bot", method_map=[("**.py", "python")], keywords=i18n.KEYWORDS)
+def in_code(keywords=i18n.KEYWORDS):
+    found = extract_from_dir(ROOT / "bot", method_map=[("**.py", "python")], keywords=keywords)
     return {key(message) for _, _, message, _, _ in found}
 
 
@@ -33,6 +34,10 @@ def entries(path):
 
 def test_template_is_what_the_code_says():
     assert {key(m.id) for m in entries(POT)} == in_code()
+
+
+def test_team_template_is_what_the_code_says():
+    assert {key(m.id) for m in entries(TEAM_POT)} == in_code(i18n.TEAM_KEYWORDS)
 
 
 @pytest.mark.parametrize("lang", TRANSLATED)

@@ -5,11 +5,11 @@ from bot import ids
 from bot.blocks.format import button, context, date_token, section
 from bot.domain.posts import CheckinComment, CommentModal, DeliveredNote, LowScoreAlert, MilestoneCheckin, WrapUp
 from bot.domain.schedule import zone
-from bot.i18n import N_, _, _n, plain
-from bot.mrkdwn import Markup, fmt, quote
+from bot.i18n import TN_, T_, _, _n, plain
+from bot.mrkdwn import Markup, quote
 
 SCORES = {1: "😞", 2: "😐", 3: "🙂", 4: "😍"}
-SCORE_WORDS = {1: "not good", 2: "so-so", 3: "good", 4: "great"}
+SCORE_WORDS = {1: TN_("not good"), 2: TN_("so-so"), 3: TN_("good"), 4: TN_("great")}
 
 
 def delivered_note(post: DeliveredNote) -> dict:
@@ -85,18 +85,19 @@ def wrap_up(post: WrapUp) -> dict:
 
 
 def low_score_alert(post: LowScoreAlert) -> dict:
-    text = fmt(":rotating_light: *{name}*: {who} answered {face} ({words}) to the check-in on *{subject}*. Please "
-               "follow up with them in person.", name=post.project_name, who=post.who, face=SCORES[post.score],
-               words=SCORE_WORDS[post.score], subject=post.subject)
+    text = T_(":rotating_light: *{name}*: {who} answered {face} ({words}) to the check-in on *{subject}*. Please "
+              "follow up with them in person.", name=post.project_name, who=post.who, face=SCORES[post.score],
+              words=T_(SCORE_WORDS[post.score]), subject=post.subject)
     if post.comment:
         text += Markup("\n") + quote(post.comment, 10)
     return {"text": text, "blocks": [section(text)]}
 
 
 def comment_note(post: CheckinComment) -> dict:
-    face = f" ({SCORES[post.score]})" if post.score else ""
-    text = fmt(":speech_balloon: *{name}*: {who}{face} commented on the check-in on *{subject}*:\n{quoted}",
-               name=post.project_name, who=post.who, face=face, subject=post.subject, quoted=quote(post.comment, 20))
+    names = dict(name=post.project_name, who=post.who, subject=post.subject, quoted=quote(post.comment, 20))
+    text = (T_(":speech_balloon: *{name}*: {who} ({face}) commented on the check-in on *{subject}*:\n{quoted}",
+               face=SCORES[post.score], **names) if post.score else
+            T_(":speech_balloon: *{name}*: {who} commented on the check-in on *{subject}*:\n{quoted}", **names))
     return {"text": text, "blocks": [section(text)]}
 
 

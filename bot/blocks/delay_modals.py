@@ -8,8 +8,8 @@ from bot.blocks.delays import notice_body
 from bot.blocks.format import context, date_token, section
 from bot.domain.schedule import zone
 from bot.blocks.render import client_language
-from bot.i18n import _, plain
-from bot.mrkdwn import Markup, channel_link, fmt, user_mention
+from bot.i18n import T_, _, T_plain, plain
+from bot.mrkdwn import Markup, channel_link, user_mention
 
 if TYPE_CHECKING:
     from bot.models import Milestone, Project
@@ -35,7 +35,7 @@ def _text_input(block_id: str, label: str, *, limit: int, optional: bool = False
 
 def _date_input(block_id: str, label: str) -> dict:
     return {"type": "input", "block_id": block_id, "label": _plain(label),
-            "element": {"type": "datepicker", "action_id": block_id, "placeholder": _plain("Pick a date")}}
+            "element": {"type": "datepicker", "action_id": block_id, "placeholder": _plain(T_plain("Pick a date"))}}
 
 
 def _modal(callback_id: str, title: str, submit: str, blocks: list, metadata: str, close: str | None = None) -> dict:
@@ -45,47 +45,51 @@ def _modal(callback_id: str, title: str, submit: str, blocks: list, metadata: st
 
 def _about(milestone: Milestone, project: Project) -> dict:
     due = date_token(milestone.due_date, zone(project.tz))
-    return context(fmt("*#{number} {title}* · {name} · due {due}", number=milestone.number, title=milestone.title,
-                       name=project.name, due=due))
+    return context(T_("*#{number} {title}* · {name} · due {due}", number=milestone.number, title=milestone.title,
+                      name=project.name, due=due))
 
 
 def notify_modal(alert_id: int, milestone: Milestone, project: Project) -> dict:
     """Step one of telling the client: the new date, why, the impact and what we need from them."""
     blocks = [
         _about(milestone, project),
-        _date_input(ids.DELAY_NOTIFY_DATE, "New date"),
-        _text_input(ids.DELAY_NOTIFY_REASON, "Why it moved, in plain words", limit=REASON_LIMIT,
-                    placeholder="The payment provider's test system was down for three days."),
-        _text_input(ids.DELAY_NOTIFY_IMPACT, "Impact on cost or scope", limit=DETAIL_LIMIT, optional=True,
-                    placeholder="No change to cost or scope."),
-        _text_input(ids.DELAY_NOTIFY_NEEDS, "What we need from the client", limit=DETAIL_LIMIT, optional=True,
-                    placeholder="Production API keys by Wednesday."),
-        {"type": "input", "block_id": ids.DELAY_NOTIFY_URGENT, "optional": True, "label": _plain("Timing"),
+        _date_input(ids.DELAY_NOTIFY_DATE, T_plain("New date")),
+        _text_input(ids.DELAY_NOTIFY_REASON, T_plain("Why it moved, in plain words"), limit=REASON_LIMIT,
+                    placeholder=T_plain("The payment provider's test system was down for three days.")),
+        _text_input(ids.DELAY_NOTIFY_IMPACT, T_plain("Impact on cost or scope"), limit=DETAIL_LIMIT, optional=True,
+                    placeholder=T_plain("No change to cost or scope.")),
+        _text_input(ids.DELAY_NOTIFY_NEEDS, T_plain("What we need from the client"), limit=DETAIL_LIMIT,
+                    optional=True, placeholder=T_plain("Production API keys by Wednesday.")),
+        {"type": "input", "block_id": ids.DELAY_NOTIFY_URGENT, "optional": True, "label": _plain(T_plain("Timing")),
          "element": {"type": "checkboxes", "action_id": ids.DELAY_NOTIFY_URGENT, "options": [
-             {"text": _plain("Urgent: post now, even outside the client's business hours"), "value": "urgent"}]}},
+             {"text": _plain(T_plain("Urgent: post now, even outside the client's business hours")),
+              "value": "urgent"}]}},
     ]
-    return _modal(ids.DELAY_NOTIFY_VIEW, "Notify the client", "Preview", blocks, str(alert_id))
+    return _modal(ids.DELAY_NOTIFY_VIEW, T_plain("Notify the client"), T_plain("Preview"), blocks, str(alert_id),
+                  close=T_plain("Cancel"))
 
 
 def preview_modal(notice: DelayNotice, project: Project, metadata: str, urgent: bool) -> dict:
     """Step two: exactly what the client will read, before it goes."""
-    timing = (Markup("It goes out as soon as you press *Send*.") if urgent else
-              "It goes out within 10 minutes, in the client's business hours; other date changes made meanwhile "
-              "join the same post.")
-    blocks = [section(fmt("This is what {channel} will see:", channel=channel_link(project.channel_id))),
+    timing = (T_("It goes out as soon as you press *Send*.") if urgent else
+              T_("It goes out within 10 minutes, in the client's business hours; other date changes made meanwhile "
+                 "join the same post."))
+    blocks = [section(T_("This is what {channel} will see:", channel=channel_link(project.channel_id))),
               {"type": "divider"},
               *_for_client(notice, project), {"type": "divider"}, context(timing)]
-    return _modal(ids.DELAY_PREVIEW_VIEW, "Preview", "Send to client", blocks, metadata, close="Back")
+    return _modal(ids.DELAY_PREVIEW_VIEW, T_plain("Preview"), T_plain("Send to client"), blocks, metadata,
+                  close=T_plain("Back"))
 
 
 def move_modal(alert_id: int, milestone: Milestone, project: Project) -> dict:
     blocks = [
         _about(milestone, project),
-        _date_input(ids.DELAY_MOVE_DATE, "Correct date"),
-        _text_input(ids.DELAY_MOVE_NOTE, "Why (for the team only)", limit=DETAIL_LIMIT, optional=True),
-        context("The client is not told. The original date stays on record."),
+        _date_input(ids.DELAY_MOVE_DATE, T_plain("Correct date")),
+        _text_input(ids.DELAY_MOVE_NOTE, T_plain("Why (for the team only)"), limit=DETAIL_LIMIT, optional=True),
+        context(T_("The client is not told. The original date stays on record.")),
     ]
-    return _modal(ids.DELAY_MOVE_VIEW, "Move the date quietly", "Move", blocks, str(alert_id))
+    return _modal(ids.DELAY_MOVE_VIEW, T_plain("Move the date quietly"), T_plain("Move"), blocks, str(alert_id),
+                  close=T_plain("Cancel"))
 
 
 def _for_client(notice: DelayNotice, project: Project) -> list[dict]:

@@ -10,40 +10,70 @@ from bot.domain.posts import (
     AlertFacts, DelayAlertPost, DelayEscalation, DelayNoticePost, DelayQuestion, DelayReminder, SnoozeOver,
 )
 from bot.domain.schedule import zone
-from bot.i18n import _, date_text, plain
+from bot.i18n import TN_, T_, _, T_n, T_plain, date_text, plain
 from bot.mrkdwn import Markup, channel_link, fmt, quote, user_mention
 
-KIND_HEADS = {"overdue": ":red_circle: *Overdue*", "at_risk": ":large_yellow_circle: *At risk*"}
-KIND_WORDS = {"overdue": "Overdue", "at_risk": "At risk"}
+KIND_HEADS = {"overdue": TN_(":red_circle: *Overdue*"), "at_risk": TN_(":large_yellow_circle: *At risk*")}
+KIND_WORDS = {"overdue": TN_("Overdue"), "at_risk": TN_("At risk")}
+REMINDERS = {
+    ("overdue", True): TN_(":bell: Reminder: the overdue alert for *{title}* ({name}) has had no answer for {hours} "
+                           "business hours. Decide in {channel}: notify the client, move the date quietly, mark it "
+                           "done, or react to acknowledge."),
+    ("overdue", False): TN_(":bell: Reminder: the overdue alert for *{title}* ({name}) has had no answer for {hours} "
+                            "business hours. Decide above: notify the client, move the date quietly, mark it done, "
+                            "or react to acknowledge."),
+    ("at_risk", True): TN_(":bell: Reminder: the at risk alert for *{title}* ({name}) has had no answer for {hours} "
+                           "business hours. Decide in {channel}: notify the client, move the date quietly, mark it "
+                           "done, or react to acknowledge."),
+    ("at_risk", False): TN_(":bell: Reminder: the at risk alert for *{title}* ({name}) has had no answer for {hours} "
+                            "business hours. Decide above: notify the client, move the date quietly, mark it done, "
+                            "or react to acknowledge."),
+}
+ESCALATIONS = {
+    "overdue": TN_(":rotating_light: {owner} *{title}* ({name}) is overdue and its alert has had no answer for {hours} "
+                   "business hours. The client has not been told. Anyone on the team can answer the alert."),
+    "at_risk": TN_(":rotating_light: {owner} *{title}* ({name}) is at risk and its alert has had no answer for {hours} "
+                   "business hours. The client has not been told. Anyone on the team can answer the alert."),
+}
+SNOOZES_OVER = {
+    "overdue": TN_(":alarm_clock: {owner} The snooze is over: *{title}* is still overdue."),
+    "at_risk": TN_(":alarm_clock: {owner} The snooze is over: *{title}* is still at risk."),
+}
 MAX_HISTORY = 12
 
 
-def _when(alert: AlertFacts, today: date) -> str:
+def _when(alert: AlertFacts, today: date) -> Markup:
     days = (today - alert.due_date).days
     if alert.kind == "overdue" and days > 0:
-        return f"{days} day{'s' if days != 1 else ''} late"
+        return T_n("{n} day late", "{n} days late", days)
     left = (alert.due_date - today).days
-    return "due today" if left == 0 else f"due in {left} day{'s' if left != 1 else ''}"
+    return T_("due today") if left == 0 else T_n("due in {n} day", "due in {n} days", left)
 
 
 def _history(alert: AlertFacts) -> list[Markup]:
     lines = []
     for entry in alert.history[-MAX_HISTORY:]:
-        words = Markup(HISTORY_WORDS.get(entry["what"], "")) or entry["what"]
-        by = fmt(" by {who}", who=user_mention(entry["by"])) if entry.get("by") else ""
-        detail = fmt(" ({detail})", detail=entry["detail"]) if entry.get("detail") else ""
-        at = datetime.fromisoformat(entry["at"])
-        lines.append(fmt("{words}{by}{detail} · {at}", words=words, by=by, detail=detail, at=instant_token(at)))
+        words = T_(HISTORY_WORDS[entry["what"]]) if entry["what"] in HISTORY_WORDS else entry["what"]
+        at, who, detail = instant_token(datetime.fromisoformat(entry["at"])), entry.get("by"), entry.get("detail")
+        if who and detail:
+            line = T_("{words} by {who} ({detail}) · {at}", words=words, who=user_mention(who), detail=detail, at=at)
+        elif who:
+            line = T_("{words} by {who} · {at}", words=words, who=user_mention(who), at=at)
+        elif detail:
+            line = T_("{words} ({detail}) · {at}", words=words, detail=detail, at=at)
+        else:
+            line = T_("{words} · {at}", words=words, at=at)
+        lines.append(line)
     return lines
 
 
 def alert_actions(alert: AlertFacts) -> dict:
     value = str(alert.id)
     return {"type": "actions", "block_id": f"delay-alert-{alert.id}", "elements": [
-        button("Notify client", ids.DELAY_ALERT_NOTIFY, value, style="primary"),
-        button("Move date quietly", ids.DELAY_ALERT_MOVE, value),
-        button("Mark done", ids.DELAY_ALERT_DONE, value),
-        button("Snooze 1 day", ids.DELAY_ALERT_SNOOZE, value),
+        button(T_plain("Notify client"), ids.DELAY_ALERT_NOTIFY, value, style="primary"),
+        button(T_plain("Move date quietly"), ids.DELAY_ALERT_MOVE, value),
+        button(T_plain("Mark done"), ids.DELAY_ALERT_DONE, value),
+        button(T_plain("Snooze 1 day"), ids.DELAY_ALERT_SNOOZE, value),
     ]}
 
 
@@ -52,57 +82,51 @@ def alert_message(post: DelayAlertPost) -> dict:
     alert, today = post.alert, post.today
     milestone, project = alert.milestone, alert.project
     tz = zone(project.tz)
-    head = fmt("{head}: *#{number} {title}* · {name}\nDue {due} ({when}) · progress {progress}% · "
-               "owner {owner} · client channel {channel}", head=Markup(KIND_HEADS[alert.kind]),
+    head = T_("{head}: *#{number} {title}* · {name}\nDue {due} ({when}) · progress {progress}% · "
+              "owner {owner} · client channel {channel}", head=T_(KIND_HEADS[alert.kind]),
                number=milestone.number, title=milestone.title, name=project.name, due=date_token(alert.due_date, tz),
                when=_when(alert, today), progress=milestone.progress, owner=user_mention(project.owner_id),
                channel=channel_link(project.channel_id))
-    why = fmt("Flagged by {who}: {reason}", who=user_mention(alert.flagged_by), reason=alert.reason) \
+    why = T_("Flagged by {who}: {reason}", who=user_mention(alert.flagged_by), reason=alert.reason) \
         if alert.flagged_by else alert.reason
-    blocks = [section(head), section(fmt("*Why:* {reason}", reason=why))]
+    blocks = [section(head), section(T_("*Why:* {reason}", reason=why))]
     if alert.proposal:
-        blocks.append(section(fmt("*Suggestion:* {proposal}", proposal=alert.proposal)))
+        blocks.append(section(T_("*Suggestion:* {proposal}", proposal=alert.proposal)))
     if alert.state == "open":
         blocks.append(alert_actions(alert))
         if alert.snoozed_until:
-            blocks.append(context(fmt(":zzz: Snoozed until {at}.", at=instant_token(alert.snoozed_until))))
+            blocks.append(context(T_(":zzz: Snoozed until {at}.", at=instant_token(alert.snoozed_until))))
         elif not alert.acknowledged_at:
-            blocks.append(context("React with any emoji to acknowledge; otherwise I remind the owner, "
-                                  "then the team."))
+            blocks.append(context(T_("React with any emoji to acknowledge; otherwise I remind the owner, "
+                                     "then the team.")))
     history = _history(alert)
     if history:
         blocks.append(context(Markup("\n").join(history)))
-    text = f"{KIND_WORDS[alert.kind]}: {milestone.title} ({project.name}), due {short_date(alert.due_date)}"
+    text = T_("{kind}: {title} ({name}), due {due}", kind=T_(KIND_WORDS[alert.kind]), title=milestone.title,
+              name=project.name, due=short_date(alert.due_date))
     return {"text": text, "blocks": blocks}
 
 
 def reminder_message(post: DelayReminder) -> dict:
     alert = post.alert
     milestone, project = alert.milestone, alert.project
-    where = fmt(" in {channel}", channel=channel_link(project.internal_channel_id)) if project.internal_channel_id \
-        else Markup(" above")
-    text = fmt(":bell: Reminder: the {kind} alert for *{title}* ({name}) has had no answer for {hours} business "
-               "hours. Decide{where}: notify the client, move the date quietly, mark it done, or react to "
-               "acknowledge.", kind=KIND_WORDS[alert.kind].lower(), title=milestone.title, name=project.name,
-               hours=post.hours, where=where)
+    template = REMINDERS[alert.kind, bool(project.internal_channel_id)]
+    text = T_(template, title=milestone.title, name=project.name, hours=post.hours,
+              channel=channel_link(project.internal_channel_id or ""))
     return {"text": text, "blocks": [section(text)]}
 
 
 def escalation_message(post: DelayEscalation) -> dict:
     alert = post.alert
     milestone, project = alert.milestone, alert.project
-    text = fmt(":rotating_light: {owner} *{title}* ({name}) is {kind} and its alert has had no answer for {hours} "
-               "business hours. The client has not been told. Anyone on the team can answer the alert.",
-               owner=user_mention(project.owner_id), title=milestone.title, name=project.name,
-               kind=KIND_WORDS[alert.kind].lower(), hours=post.hours)
+    text = T_(ESCALATIONS[alert.kind], owner=user_mention(project.owner_id), title=milestone.title, name=project.name,
+              hours=post.hours)
     return {"text": text, "blocks": [section(text)]}
 
 
 def snooze_over_message(post: SnoozeOver) -> dict:
     alert = post.alert
-    text = fmt(":alarm_clock: {owner} The snooze is over: *{title}* is still {kind}.",
-               owner=user_mention(alert.project.owner_id), title=alert.milestone.title,
-               kind=KIND_WORDS[alert.kind].lower())
+    text = T_(SNOOZES_OVER[alert.kind], owner=user_mention(alert.project.owner_id), title=alert.milestone.title)
     return {"text": text, "blocks": [section(text)]}
 
 
@@ -153,7 +177,7 @@ def notice_message(post: DelayNoticePost) -> dict:
 def question_message(post: DelayQuestion) -> dict:
     notice, project = post.notice, post.project
     titles = ", ".join(item["title"] for item in notice.items)
-    body = fmt(":speech_balloon: {owner} {by} asked about the delay notice for *{titles}* in {channel}:\n{quoted}",
-               owner=user_mention(project.owner_id), by=user_mention(post.by), titles=titles,
-               channel=channel_link(project.channel_id), quoted=quote(post.text))
-    return {"text": f"Question from the client about {titles}", "blocks": [section(body)]}
+    body = T_(":speech_balloon: {owner} {by} asked about the delay notice for *{titles}* in {channel}:\n{quoted}",
+              owner=user_mention(project.owner_id), by=user_mention(post.by), titles=titles,
+              channel=channel_link(project.channel_id), quoted=quote(post.text))
+    return {"text": T_("Question from the client about {titles}", titles=titles), "blocks": [section(body)]}

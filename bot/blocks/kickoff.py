@@ -6,7 +6,7 @@ from bot.blocks.calendar import closed_days_section
 from bot.blocks.format import button, context, date_token, instant_token, section
 from bot.domain.posts import KickoffCard, KickoffChange, KickoffPreview, MilestoneAdded
 from bot.domain.schedule import zone
-from bot.i18n import N_, _, _n, clock, for_client, plain, weekday
+from bot.i18n import N_, T_, _, _n, T_plain, clock, for_client, weekday
 from bot.mrkdwn import Markup, channel_link, code, fmt, user_mention
 
 FIELD_LABELS = {
@@ -113,15 +113,15 @@ def kickoff_preview(post: KickoffPreview) -> dict:
         card = kickoff_card(post.card)
     channel = channel_link(post.card.channel_id)
     if post.posted:
-        intro = section(fmt("This is the working agreement pinned in {channel}. Changes to its terms are posted in "
-                            "its thread.", channel=channel))
+        intro = section(T_("This is the working agreement pinned in {channel}. Changes to its terms are posted in "
+                           "its thread.", channel=channel))
         return {"text": card["text"], "blocks": [intro, {"type": "divider"}, *card["blocks"]]}
-    intro = section(fmt(":eyes: *Preview:* this kickoff card for *{name}* will be posted and pinned in {channel} when "
-                        "you approve it. Set the scope first with {example}.", name=post.card.name, channel=channel,
-                        example=code(f'/expect scope {post.slug} include="…" exclude="…"')))
+    intro = section(T_(":eyes: *Preview:* this kickoff card for *{name}* will be posted and pinned in {channel} when "
+                       "you approve it. Set the scope first with {example}.", name=post.card.name, channel=channel,
+                       example=code(f'/expect scope {post.slug} include="…" exclude="…"')))
     actions = {"type": "actions", "elements": [
-        button("Approve and post", ids.KICKOFF_APPROVE, str(post.project_id), style="primary")]}
-    return {"text": f"Preview: kickoff card for {post.card.name}",
+        button(T_plain("Approve and post"), ids.KICKOFF_APPROVE, str(post.project_id), style="primary")]}
+    return {"text": T_("Preview: kickoff card for {name}", name=post.card.name),
             "blocks": [intro, {"type": "divider"}, *card["blocks"], {"type": "divider"}, actions]}
 
 
@@ -144,5 +144,5 @@ def milestone_note(post: MilestoneAdded) -> dict:
 
 
 def approved_note(channel_id: str, by: str) -> Markup:
-    return fmt(":white_check_mark: {who} approved the kickoff card; it is being posted and pinned in {channel}.",
-               who=user_mention(by), channel=channel_link(channel_id))
+    return T_(":white_check_mark: {who} approved the kickoff card; it is being posted and pinned in {channel}.",
+              who=user_mention(by), channel=channel_link(channel_id))

@@ -7,7 +7,7 @@ from bot import ids
 from bot.blocks.format import button, context, date_token, section
 from bot.domain.posts import OwedNeed, OwedReceived, OwedReminder, OwedSent
 from bot.domain.schedule import zone
-from bot.i18n import _, _n, plain
+from bot.i18n import T_, _, _n, T_plain, plain
 from bot.mrkdwn import Markup, code, fmt, user_mention
 from bot.models import Project
 from bot.models.expectations import OwedItem
@@ -60,18 +60,21 @@ def owed_sent(post: OwedSent) -> dict:
 def owed_list(project: Project, items: list[OwedItem], today: date) -> list[dict]:
     """The team's view: each open item with its Received button."""
     if not items:
-        return [section(fmt("*{name}*: the client owes us nothing right now. Add an item with {example}.",
-                            name=project.name, example=code(f'/expect owe {project.slug} "Brand assets" due=fri')))]
-    blocks = [section(fmt("*What {client} owes us for {name}*", client=project.client_name or "the client",
-                          name=project.name))]
+        return [section(T_("*{name}*: the client owes us nothing right now. Add an item with {example}.",
+                           name=project.name, example=code(f'/expect owe {project.slug} "Brand assets" due=fri')))]
+    blocks = [section(T_("*What {client} owes us for {name}*", client=project.client_name, name=project.name)
+                      if project.client_name else T_("*What the client owes us for {name}*", name=project.name))]
     for item in items[:20]:
         line = owed_line(OwedNeed(item.title, item.due_date, today), project.tz)
-        blocks.append({**section(Markup("• ") + line), "accessory": button("Received", ids.OWED_RECEIVED, str(item.id))})
+        blocks.append({**section(Markup("• ") + line),
+                       "accessory": button(T_plain("Received"), ids.OWED_RECEIVED, str(item.id))})
     return blocks
 
 
 def owed_received_note(post: OwedReceived) -> dict:
     who = post.who if post.who is not None else user_mention(post.by)
-    how = fmt("{who} marked it sent" if post.by_client else "{who} marked it received", who=who)
-    text = fmt(":inbox_tray: *{name}*: *{title}* is in — {how}.", name=post.project.name, title=post.title, how=how)
+    text = (T_(":inbox_tray: *{name}*: *{title}* is in — {who} marked it sent.", name=post.project.name,
+               title=post.title, who=who) if post.by_client else
+            T_(":inbox_tray: *{name}*: *{title}* is in — {who} marked it received.", name=post.project.name,
+               title=post.title, who=who))
     return {"text": text, "blocks": [section(text)]}

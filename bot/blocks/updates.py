@@ -12,7 +12,7 @@ from bot.domain.posts import (
     ApprovalReminder, MilestoneFacts, OwedNeed, ProjectFacts, UpdateExpired, UpdateFacts, UpdatePreview, WeeklyUpdatePost,
 )
 from bot.domain.schedule import zone
-from bot.i18n import N_, _, _n, for_client, plain
+from bot.i18n import TN_, N_, T_, _, _n, T_plain, for_client, plain
 from bot.mrkdwn import Markup, channel_link, fmt, quote, user_mention
 
 if TYPE_CHECKING:
@@ -20,12 +20,16 @@ if TYPE_CHECKING:
 
 MAX_LINES = 15
 STATUS_LINES = {
-    "approved": ":white_check_mark: Approved by {who}.",
-    "skipped": ":fast_forward: Skipped by {who}: nothing goes to the client this week.",
-    "queued": ":outbox_tray: On its way to the client{by}.",
-    "posted": ":outbox_tray: Posted to the client{by}.",
-    "awaiting": ":hourglass: Waiting for your approval: nothing has gone to the client.",
-    "missed": ":zzz: Its time passed; the next update covers it.",
+    "approved": TN_(":white_check_mark: Approved by {who}."),
+    "skipped": TN_(":fast_forward: Skipped by {who}: nothing goes to the client this week."),
+    "queued": TN_(":outbox_tray: On its way to the client."),
+    "posted": TN_(":outbox_tray: Posted to the client."),
+    "awaiting": TN_(":hourglass: Waiting for your approval: nothing has gone to the client."),
+    "missed": TN_(":zzz: Its time passed; the next update covers it."),
+}
+SENT_BY = {
+    "queued": TN_(":outbox_tray: On its way to the client (sent by {who})."),
+    "posted": TN_(":outbox_tray: Posted to the client (sent by {who})."),
 }
 
 
@@ -115,25 +119,24 @@ def update_message(post: WeeklyUpdatePost) -> dict:
 def update_actions(update: UpdateFacts) -> dict:
     value = str(update.id)
     return {"type": "actions", "block_id": ids.UPDATE_PREVIEW_ACTIONS, "elements": [
-        button("Approve", ids.UPDATE_APPROVE, value, style="primary"),
-        button("Add a note", ids.UPDATE_NOTE, value),
-        button("Skip this week", ids.UPDATE_SKIP, value, style="danger"),
-        button("Post now", ids.UPDATE_POST_NOW, value),
+        button(T_plain("Approve"), ids.UPDATE_APPROVE, value, style="primary"),
+        button(T_plain("Add a note"), ids.UPDATE_NOTE, value),
+        button(T_plain("Skip this week"), ids.UPDATE_SKIP, value, style="danger"),
+        button(T_plain("Post now"), ids.UPDATE_POST_NOW, value),
     ]}
 
 
 def preview_blocks(preview: UpdatePreview) -> list[dict]:
     """The owner's preview: what the client will see, and the buttons that decide it."""
     project, update = preview.post.project, preview.update
-    mode = ("It posts only once you approve it." if preview.approval_mode == "required"
-            else "It posts automatically unless you skip it.")
-    blocks = [section(fmt(":eyes: *Preview* of the weekly update for *{name}*, going to {channel} {at}. {mode}",
-                          name=project.name, channel=channel_link(project.channel_id),
-                          at=instant_token(update.scheduled_for), mode=mode))]
-    status = STATUS_LINES.get(update.state)
+    mode = (T_("It posts only once you approve it.") if preview.approval_mode == "required"
+            else T_("It posts automatically unless you skip it."))
+    blocks = [section(T_(":eyes: *Preview* of the weekly update for *{name}*, going to {channel} {at}. {mode}",
+                         name=project.name, channel=channel_link(project.channel_id),
+                         at=instant_token(update.scheduled_for), mode=mode))]
+    status = (SENT_BY.get(update.state) if update.decided_by else None) or STATUS_LINES.get(update.state)
     if status:
-        by = fmt(" (sent by {who})", who=user_mention(update.decided_by)) if update.decided_by else ""
-        blocks.append(context(fmt(status, who=user_mention(update.decided_by or project.owner_id), by=by)))
+        blocks.append(context(T_(status, who=user_mention(update.decided_by or project.owner_id))))
     blocks.append({"type": "divider"})
     with for_client():
         blocks.extend(update_blocks(preview.post))
@@ -148,23 +151,23 @@ def preview_message(preview: UpdatePreview) -> dict:
 
 
 def preview_text(project: ProjectFacts) -> str:
-    return f"Preview of this week's update for {project.name}"
+    return T_("Preview of this week's update for {name}", name=project.name)
 
 
 def reminder_message(post: ApprovalReminder) -> dict:
     """Asks the owner, again, to approve an update that is waiting."""
     project, update = post.project, post.update
-    return {"text": f"The weekly update for {project.name} is waiting for your approval.", "blocks": [
-        section(fmt(":hourglass: The weekly update for *{name}* was due {at} and is waiting for your approval. "
-                    "Nothing has gone to {channel} yet.", name=project.name, at=instant_token(update.scheduled_for),
-                    channel=channel_link(project.channel_id))),
+    return {"text": T_("The weekly update for {name} is waiting for your approval.", name=project.name), "blocks": [
+        section(T_(":hourglass: The weekly update for *{name}* was due {at} and is waiting for your approval. "
+                   "Nothing has gone to {channel} yet.", name=project.name, at=instant_token(update.scheduled_for),
+                   channel=channel_link(project.channel_id))),
         update_actions(update),
     ]}
 
 
 def expired_message(post: UpdateExpired) -> dict:
-    return {"text": fmt(":zzz: The weekly update for *{name}* was never approved, so I skipped it. "
-                        "The next update will cover everything since the last one.", name=post.project_name)}
+    return {"text": T_(":zzz: The weekly update for *{name}* was never approved, so I skipped it. "
+                       "The next update will cover everything since the last one.", name=post.project_name)}
 
 
 def note_modal(update: WeeklyUpdate, project: Project, private_metadata: str) -> dict:
@@ -174,9 +177,9 @@ def note_modal(update: WeeklyUpdate, project: Project, private_metadata: str) ->
         element["initial_value"] = update.note
     return {
         "type": "modal", "callback_id": ids.UPDATE_NOTE_VIEW, "private_metadata": private_metadata,
-        "title": {"type": "plain_text", "text": "Note for the client"},
-        "submit": {"type": "plain_text", "text": "Save note"},
-        "close": {"type": "plain_text", "text": "Cancel"},
-        "blocks": [{"type": "input", "block_id": ids.UPDATE_NOTE_INPUT, "element": element,
-                    "label": {"type": "plain_text", "text": f"Your note for the client of {project.name}"[:2000]}}],
+        "title": {"type": "plain_text", "text": T_plain("Note for the client")},
+        "submit": {"type": "plain_text", "text": T_plain("Save note")},
+        "close": {"type": "plain_text", "text": T_plain("Cancel")},
+        "blocks": [{"type": "input", "block_id": ids.UPDATE_NOTE_INPUT, "element": element, "label": {
+            "type": "plain_text", "text": T_plain("Your note for the client of {name}", name=project.name)[:2000]}}],
     }

@@ -18,6 +18,7 @@ from bot.domain.dates import within_range
 from bot.domain.errors import UserError
 from bot.domain.isolation import RETRY_FAILED, each_isolated
 from bot.domain.projects import business_hours, expected_progress, local_today, mark_done
+from bot.i18n import TN_
 from bot.mrkdwn import Markup, fmt, user_mention
 from bot.domain.posts import AlertFacts, DelayAlertPost, DelayEscalation, DelayReminder, SnoozeOver
 from bot.models import Milestone, MilestoneMove, OutboxMessage, Project
@@ -33,19 +34,19 @@ SNOOZE = timedelta(days=1)
 REASON_LIMIT = 1500
 NEVER = datetime(9999, 1, 1, tzinfo=timezone.utc)
 HISTORY_WORDS = {
-    "acknowledged": ":eyes: Acknowledged",
-    "snoozed": ":zzz: Snoozed for a day",
-    "snooze_over": ":alarm_clock: Snooze over",
-    "reminded": ":bell: Reminded the owner",
-    "escalated": ":rotating_light: Escalated to the team",
-    "notified": ":mega: Client notified",
-    "moved": ":calendar: Date moved quietly",
-    "done": ":white_check_mark: Marked done",
-    "cleared": ":large_green_circle: Back on track",
-    "superseded": ":red_circle: Now overdue (see the new alert)",
-    "flagged": ":triangular_flag_on_post: Flagged again",
-    "client_acknowledged": ":handshake: Client acknowledged the notice",
-    "question": ":speech_balloon: Client asked a question (in the thread)",
+    "acknowledged": TN_(":eyes: Acknowledged"),
+    "snoozed": TN_(":zzz: Snoozed for a day"),
+    "snooze_over": TN_(":alarm_clock: Snooze over"),
+    "reminded": TN_(":bell: Reminded the owner"),
+    "escalated": TN_(":rotating_light: Escalated to the team"),
+    "notified": TN_(":mega: Client notified"),
+    "moved": TN_(":calendar: Date moved quietly"),
+    "done": TN_(":white_check_mark: Marked done"),
+    "cleared": TN_(":large_green_circle: Back on track"),
+    "superseded": TN_(":red_circle: Now overdue (see the new alert)"),
+    "flagged": TN_(":triangular_flag_on_post: Flagged again"),
+    "client_acknowledged": TN_(":handshake: Client acknowledged the notice"),
+    "question": TN_(":speech_balloon: Client asked a question (in the thread)"),
 }
 
 
