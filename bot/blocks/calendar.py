@@ -8,6 +8,7 @@ from bot.blocks.format import context, date_token, section
 from bot.domain.posts import ClosedDays, ClosureChange
 from bot.domain.schedule import zone
 from bot.models import Closure, Project, TimeOff
+from bot.i18n import _
 from bot.mrkdwn import Markup, code, fmt, user_mention
 
 EXAMPLE_CLOSURE = '/expect closed {slug} from=2026-12-24 to=2027-01-06 reason="Winter break"'
@@ -68,19 +69,25 @@ def closure_removed(project: Project, closure: Closure) -> list[dict]:
 
 def closure_note(post: ClosureChange) -> dict:
     """The "what changed" post for the kickoff card's thread."""
-    span, why = _span(post.first, post.last, zone(post.tz)), _why(post.reason)
-    line = (fmt("• We're no longer closed {span}{why}.", span=span, why=why) if post.removed else
-            fmt("• We're closed {span}{why}. Messages wait until we're back; our response times and updates count "
-                "business days only.", span=span, why=why))
-    text = Markup("*What changed in our working agreement*\n") + line
-    return {"text": text, "blocks": [section(text), context("The pinned card above is up to date.")]}
+    span, reason = _span(post.first, post.last, zone(post.tz)), post.reason
+    if post.removed:
+        line = (_("We're no longer closed {span} ({reason}).", span=span, reason=reason) if reason else
+                _("We're no longer closed {span}.", span=span))
+    elif reason:
+        line = _("We're closed {span} ({reason}). Messages wait until we're back; our response times and updates "
+                 "count business days only.", span=span, reason=reason)
+    else:
+        line = _("We're closed {span}. Messages wait until we're back; our response times and updates count "
+                 "business days only.", span=span)
+    text = _("*What changed in our working agreement*") + Markup("\n• ") + line
+    return {"text": text, "blocks": [section(text), context(_("The pinned card above is up to date."))]}
 
 
 def closed_days_section(days: list[ClosedDays], tz: ZoneInfo) -> Markup:
     """The kickoff card's list of public holidays and closures in the next 90 days."""
     lines = [fmt("• {span}{name}", span=_span(d.first, d.last, tz),
                  name=fmt(" — {name}", name=d.name) if d.name else "") for d in days[:15]]
-    return Markup("*Days we're closed (next 90 days)*\n") + Markup("\n").join(lines)
+    return _("*Days we're closed (next 90 days)*") + Markup("\n") + Markup("\n").join(lines)
 
 
 def away_lines(entries: list[TimeOff]) -> list[Markup]:
