@@ -164,7 +164,7 @@ def test_changing_the_language_posts_nothing_and_rewrites_the_pinned_card(slack,
     assert len(fake_slack.calls_to("chat.postMessage")) == before
     [update] = fake_slack.wait_for("chat.update", where=lambda call: call["ts"] == card["ts"])
     assert said("uk", "Our working agreement — {name}", name="Acme Website") == update["text"]
-    assert english_left(rendered(update), "uk") == set()
+    assert english_left(rendered(update), "uk") == set(), rendered(update)
     assert "українська (uk)" in slack.command("status acme-website").text
 
 

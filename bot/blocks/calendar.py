@@ -5,10 +5,11 @@ from datetime import date
 from zoneinfo import ZoneInfo
 
 from bot.blocks.format import context, date_token, section
+from bot.domain.calendar import holiday_name
 from bot.domain.posts import ClosedDays, ClosureChange
 from bot.domain.schedule import zone
 from bot.models import Closure, Project, TimeOff
-from bot.i18n import _
+from bot.i18n import _, current
 from bot.mrkdwn import Markup, code, fmt, user_mention
 
 EXAMPLE_CLOSURE = '/expect closed {slug} from=2026-12-24 to=2027-01-06 reason="Winter break"'
@@ -83,10 +84,18 @@ def closure_note(post: ClosureChange) -> dict:
     return {"text": text, "blocks": [section(text), context(_("The pinned card above is up to date."))]}
 
 
+def _holiday(day: ClosedDays) -> str:
+    """The holiday's own name in the reader's language, if the holidays package has it; else a plain label."""
+    if current() == "en":
+        return day.name or _("public holiday")
+    return holiday_name(day.region, day.first, current()) or _("public holiday")
+
+
 def closed_days_section(days: list[ClosedDays], tz: ZoneInfo) -> Markup:
     """The kickoff card's list of public holidays and closures in the next 90 days."""
-    lines = [fmt("• {span}{name}", span=_span(d.first, d.last, tz),
-                 name=fmt(" — {name}", name=d.name) if d.name else "") for d in days[:15]]
+    lines = [fmt("• {span} — {name}", span=_span(d.first, d.last, tz), name=_holiday(d)) if d.region else
+             fmt("• {span} — {name}", span=_span(d.first, d.last, tz), name=d.name) if d.name else
+             fmt("• {span}", span=_span(d.first, d.last, tz)) for d in days[:15]]
     return _("*Days we're closed (next 90 days)*") + Markup("\n") + Markup("\n").join(lines)
 
 

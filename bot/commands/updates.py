@@ -68,7 +68,7 @@ def _summary(project: Project, heading: str) -> Markup:
 
 def _rerender_pinned_card(ctx: CommandContext, project: Project) -> None:
     """A new language posts nothing by itself; the pinned kickoff card is rewritten in it once this commits."""
-    where = kickoff.pinned(ctx.session, project=project)
+    where = kickoff.pinned(ctx.session, project=project, now=ctx.now)
     if where is None:
         return
     channel, ts, payload = where

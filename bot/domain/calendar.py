@@ -23,11 +23,25 @@ MAX_DAYS = 3660  # ten years: a calendar with no open day at all has no next ope
 
 
 @lru_cache(maxsize=4096)
-def holiday_names(region: str, year: int) -> MappingProxyType:
-    """{date: name} of the public holidays of `region` ("ES-CT", "UA") in `year`."""
+def holiday_names(region: str, year: int, language: str | None = None) -> MappingProxyType:
+    """{date: name} of the public holidays of `region` ("ES-CT", "UA") in `year`, named in `language` (a
+    `holidays` package code such as "uk" or "fa_IR"; the package's default when None)."""
     country, _, subdivision = region.partition("-")
-    found = holiday_data.country_holidays(country, subdiv=subdivision or None, years=year)
+    found = holiday_data.country_holidays(country, subdiv=subdivision or None, years=year, language=language)
     return MappingProxyType(dict(found.items()))
+
+
+HOLIDAY_LANGUAGES = {"en": "en_US", "fa": "fa_IR"}
+
+
+def holiday_name(region: str, day: date, language: str) -> str | None:
+    """The holiday on `day` named in `language` (one of ours), or None when the package has no names in it."""
+    country = region.partition("-")[0]
+    wanted = HOLIDAY_LANGUAGES.get(language, language)
+    supported = getattr(holiday_data.country_holidays(country, years=day.year), "supported_languages", ())
+    if wanted not in supported:
+        return None
+    return holiday_names(region, day.year, wanted).get(day)
 
 
 @lru_cache(maxsize=1)

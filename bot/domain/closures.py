@@ -60,12 +60,14 @@ def workspace_projects(session: Session, team_id: str) -> list[Project]:
                                 .order_by(Project.slug)))
 
 
-def closed_days_ahead(project: Project, today: date, days: int = UPCOMING_DAYS) -> list[tuple[date, date, str | None]]:
-    """Public holidays and closures from `today` for `days` days: (first, last, holiday name or closure reason)."""
+def closed_days_ahead(project: Project, today: date,
+                      days: int = UPCOMING_DAYS) -> list[tuple[date, date, str | None, str | None]]:
+    """Public holidays and closures from `today` for `days` days: (first, last, holiday name or closure reason,
+    the holiday's region so it can be named in the reader's language)."""
     last = today + timedelta(days=days)
     calendar = business_hours(project)
-    found = [(day, day, name) for day, name in calendar.holidays_between(today, last)]
-    found += [(c.start_date, c.end_date, c.reason) for c in project.closures
+    found = [(day, day, name, calendar.region) for day, name in calendar.holidays_between(today, last)]
+    found += [(c.start_date, c.end_date, c.reason, None) for c in project.closures
               if c.end_date >= today and c.start_date <= last]
     return sorted(found, key=lambda item: (item[0], item[1]))
 

@@ -102,13 +102,13 @@ def note_change(session: Session, *, project: Project, note: dict, now: datetime
     )
 
 
-def pinned(session: Session, *, project: Project) -> tuple[str, str, dict] | None:
+def pinned(session: Session, *, project: Project, now: datetime) -> tuple[str, str, dict] | None:
     """Where the posted card is (channel, ts) and what it says now, to re-render it in place; None before it is
     posted (a card waiting in the outbox is rendered when it is sent)."""
     card = session.scalar(select(KickoffCard).where(KickoffCard.project_id == project.id))
     if card is None or card.state != "posted" or not (card.channel_id and card.ts):
         return None
-    return card.channel_id, card.ts, {"content": card_content(project)}
+    return card.channel_id, card.ts, {"content": card_content(session, project, now)}
 
 
 def on_project_created(*, session: Session, project: Project, now: datetime, **_) -> None:

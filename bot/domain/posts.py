@@ -251,10 +251,11 @@ class PromiseAlert:
 # Business time
 @content
 class ClosedDays:
-    """A public holiday (one day, its name) or a closure (its reason), dates in the project's zone."""
+    """A public holiday (one day, its name, its region) or a closure (its reason), dates in the project's zone."""
     first: date
     last: date
     name: str | None = None
+    region: str | None = None
 
 
 @content
