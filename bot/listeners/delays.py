@@ -174,7 +174,8 @@ def register(app: App, services: Services) -> None:
             if outcome.sealed:
                 outcome.view["private_metadata"] = seal(services, outcome.sealed)
             try:
-                services.gateway.open_view(body["trigger_id"], outcome.view)
+                with answer_language(services, body):
+                    services.gateway.open_view(body["trigger_id"], outcome.view)
             except UserError as error:
                 respond(text=error.text, response_type="ephemeral", replace_original=False)
         delay_messages.apply(services.gateway, outcome.refresh)

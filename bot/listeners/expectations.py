@@ -184,7 +184,8 @@ def register(app: App, services: Services) -> None:
             return
         sealed = seal(services, {"checkin": int(value), "channel": channel})
         try:
-            services.gateway.open_view(body["trigger_id"], {**modal, "private_metadata": sealed})
+            with answer_language(services, body):
+                services.gateway.open_view(body["trigger_id"], {**modal, "private_metadata": sealed})
         except UserError as error:
             respond(text=error.text, response_type="ephemeral", replace_original=False)
 

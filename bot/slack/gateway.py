@@ -21,6 +21,8 @@ from slack_sdk.http_retry.builtin_handlers import (
 )
 
 from bot.domain.errors import UserError
+from bot.i18n import _
+from bot.mrkdwn import code as code_span
 
 PERMANENT_ERRORS = frozenset({
     "channel_not_found", "not_in_channel", "is_archived", "invalid_auth", "account_inactive",
@@ -306,15 +308,15 @@ class ModalNotOpened(UserError):
     @classmethod
     def because(cls, code: str) -> ModalNotOpened:
         if code == "slow":
-            text = "Slack was too slow to open the form just now. Nothing was changed; please try again in a moment."
+            text = _("Slack was too slow to open the form just now. Nothing was changed; please try again in a moment.")
         elif code in ("expired_trigger_id", "exchanged_trigger_id"):
-            text = "Slack waited too long and the form could not open. Nothing was changed; please try again."
+            text = _("Slack waited too long and the form could not open. Nothing was changed; please try again.")
         elif code in AUTH_ERRORS:
-            text = (f"I couldn't open the form: Slack no longer accepts expect's access (`{code}`). "
-                    "Ask a workspace admin to reinstall expect.")
+            text = _("I couldn't open the form: Slack no longer accepts expect's access ({code}). "
+                     "Ask a workspace admin to reinstall expect.", code=code_span(code))
         else:
-            text = (f"I couldn't open the form: Slack refused it (`{code}`). Nothing was changed. "
-                    "Please tell whoever runs expect, quoting that code.")
+            text = _("I couldn't open the form: Slack refused it ({code}). Nothing was changed. "
+                     "Please tell whoever runs expect, quoting that code.", code=code_span(code))
         error = cls(text)
         error.code = code
         return error
