@@ -77,4 +77,8 @@ def stop_server(server) -> None:
         server.task_dispatcher.shutdown()
         wasyncore.close_all(server._map)
 
-    server.trigger.pull_trigger(close_everything)
+    try:
+        server.trigger.pull_trigger(close_everything)
+    except OSError:
+        # The loop's wake-up pipe is already closed, so nothing can wake the loop: close everything from here.
+        close_everything()
