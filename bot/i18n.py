@@ -137,6 +137,13 @@ def _isolated(params: dict, language: str) -> dict:
             else value for key, value in params.items()}
 
 
+def separator(*, strong: bool = False) -> Markup:
+    """What separates the items of a list in the language being rendered (`, ` / `، `); `strong`: `; ` / `؛ `."""
+    middle = _locale(current()).list_patterns["standard"]["middle"]
+    comma = middle.replace("{0}", "").replace("{1}", "")
+    return Markup(comma.replace(",", ";").replace("،", "؛") if strong else comma)
+
+
 def is_rtl(language: str | None = None) -> bool:
     return _locale(language or current()).character_order == "right-to-left"
 

@@ -148,3 +148,15 @@ def test_a_bots_check_reaction_keeps_no_promise(slack, services, fake_slack, clo
     reaction = {**reaction, "item": {**reaction["item"], "ts": question["ts"]}, "user_team": "T0HOME0001"}
     send_event(slack, services, {**reaction, "user": "U0HOMEBOT01"}, ext_shared=True)
     assert rows(services, ResponsePromise)[0].state == "open"
+
+
+def test_a_partner_without_a_name_is_thanked_without_one(slack, services, fake_slack, clock):
+    fake_slack.add_user("U0NONAME01", "", real_name="", team_id=PARTNER)
+    start(slack, clock)
+    send_event(slack, services, partner_message(fake_slack, user="U0NONAME01") | {"team": PARTNER,
+                                                                                "user_team": PARTNER},
+               ext_shared=True)
+    deliver(services)
+    [reply] = replies(fake_slack)
+    assert rendered(reply).startswith("Thanks — we'll get back to you by <!date^")
+    assert "there" not in rendered(reply)

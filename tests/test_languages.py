@@ -185,3 +185,11 @@ def test_persian_isolates_latin_runs_and_uses_persian_digits():
     text = "\n".join(b["text"]["text"] for b in render(card, project=Project(lang="fa"))["blocks"] if "text" in b)
     assert f"{FSI}Acme Website{PDI}" in text and f"{FSI}۲۱{PDI}" in text and "۱۰:۰۰" in text
     assert not re.search(r"[0-9]", re.sub(r"<[^>]*>|Asia/Tehran", "", text))
+
+
+def test_lists_are_joined_with_the_languages_own_comma():
+    from bot.i18n import separator, speaking
+    with speaking("fa"):
+        assert (separator().strip(), separator(strong=True).strip()) == ("،\u200f", "؛\u200f")
+    with speaking("en"):
+        assert (separator(), separator(strong=True)) == (", ", "; ")

@@ -5,7 +5,7 @@ from bot import ids
 from bot.blocks.format import button, context, date_token, section
 from bot.domain.posts import CheckinComment, CommentModal, DeliveredNote, LowScoreAlert, MilestoneCheckin, WrapUp
 from bot.domain.schedule import zone
-from bot.i18n import TN_, T_, _, _n, plain
+from bot.i18n import TN_, T_, _, _n, plain, separator
 from bot.mrkdwn import Markup, quote
 
 SCORES = {1: "😞", 2: "😐", 3: "🙂", 4: "😍"}
@@ -37,7 +37,7 @@ def survey_actions(checkin_id: int) -> dict:
 def _answered(names: list[str]) -> dict:
     if not names:
         return context(_("One click is enough — one answer per person, and you can change yours."))
-    shown = Markup(", ").join(names[:10])
+    shown = separator().join(name for name in names[:10] if name)
     if len(names) > 10:
         # Translators: {names} is a comma-separated list of first names.
         shown = _n("{names} and {n} more", "{names} and {n} more", len(names) - 10, names=shown)

@@ -10,7 +10,7 @@ from bot.domain.posts import (
     AlertFacts, DelayAlertPost, DelayEscalation, DelayNoticePost, DelayQuestion, DelayReminder, SnoozeOver,
 )
 from bot.domain.schedule import zone
-from bot.i18n import TN_, T_, _, T_n, T_plain, date_text, plain
+from bot.i18n import TN_, T_, _, T_n, T_plain, date_text, plain, separator
 from bot.mrkdwn import Markup, channel_link, fmt, quote, user_mention
 
 KIND_HEADS = {"overdue": TN_(":red_circle: *Overdue*"), "at_risk": TN_(":large_yellow_circle: *At risk*")}
@@ -168,7 +168,7 @@ def notice_message(post: DelayNoticePost) -> dict:
     if notice.client_ack_by:
         blocks.append(context(Markup(":white_check_mark: ") + _("Acknowledged by {who} · {at}",
                               who=user_mention(notice.client_ack_by), at=instant_token(notice.client_ack_at))))
-    moves = Markup("; ").join(_("{title} moves from {old} to {new} ({reason})", title=i["title"],
+    moves = separator(strong=True).join(_("{title} moves from {old} to {new} ({reason})", title=i["title"],
                                 old=date_text(date.fromisoformat(i["old"])), new=date_text(date.fromisoformat(i["new"])),
                                 reason=i["reason"]) for i in notice.items)
     return {"text": _("Schedule change on {name}: {moves}", name=project.name, moves=moves), "blocks": blocks}

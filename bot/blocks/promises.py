@@ -13,12 +13,17 @@ from bot.mrkdwn import Markup, channel_link, quote
 def promise_reply(post: PromiseReply) -> dict:
     """The client's answer-by time; on a holiday or during a closure, also the day the team is back."""
     deadline = instant_token(post.deadline)
-    if post.back_on:
+    if post.back_on and post.name:
         text = _("Thanks, {name} — we're away until {day}, and we'll get back to you by {deadline} your time.",
                  name=post.name[:80], day=date_token(post.back_on, zone(post.tz)), deadline=deadline)
-    else:
+    elif post.back_on:
+        text = _("Thanks — we're away until {day}, and we'll get back to you by {deadline} your time.",
+                 day=date_token(post.back_on, zone(post.tz)), deadline=deadline)
+    elif post.name:
         text = _("Thanks, {name} — we'll get back to you by {deadline} your time.", name=post.name[:80],
                  deadline=deadline)
+    else:
+        text = _("Thanks — we'll get back to you by {deadline} your time.", deadline=deadline)
     return {"text": text, "blocks": [section(text)]}
 
 

@@ -41,12 +41,13 @@ def is_team_person(services: Services, user_id: str, team_id: str | None) -> boo
 
 
 def first_name(services: Services, user_id: str, fallback: str | None = None) -> str:
+    """The person's first name, or "" when Slack cannot tell us (templates then leave the name out)."""
     if fallback:
         return fallback
     try:
-        return services.gateway.user_info(user_id).first_name or "there"
+        return services.gateway.user_info(user_id).first_name or ""
     except (SlackError, OutcomeUnknown, RateLimited):
-        return "there"
+        return ""
 
 
 def _actor(body: dict) -> tuple[str, str | None, str]:
@@ -160,7 +161,7 @@ def register(app: App, services: Services) -> None:
             respond(text=_(FOR_THE_CLIENT), response_type="ephemeral", replace_original=False)
             return
         checkin_id, score = (int(part) for part in value.split(":"))
-        name = first_name(services, user_id)
+        name = first_name(services, user_id) or user_id
         container = body.get("container", {})
         updated = click(services, body, respond, lambda session: survey_message(session, checkins.vote(
             session, checkin_id=checkin_id, user_id=user_id, name=name, score=score, now=services.clock.now(),
@@ -195,7 +196,7 @@ def register(app: App, services: Services) -> None:
             ack(response_action="errors", errors={ids.CHECKIN_COMMENT_TEXT: _(FOR_THE_CLIENT)})
             return
         text = view["state"]["values"].get(ids.CHECKIN_COMMENT_TEXT, {}).get(ids.CHECKIN_COMMENT_TEXT, {}).get("value")
-        name = first_name(services, user.get("id", ""))
+        name = first_name(services, user.get("id", "")) or user.get("id", "")
         try:
             meta = unseal(services, view.get("private_metadata"), needs=("checkin", "channel"))
             checkin_id = int(meta["checkin"])
