@@ -5,7 +5,7 @@ import pytest
 
 from bot import i18n, ids
 from bot.domain.posts import KickoffCard
-from bot.i18n import FSI, PDI
+from bot.i18n import FSI, PDI, separator, speaking
 from bot.models import Project
 from tests.expectations_support import (
     buttons, deliver, of_kind, press, rendered, rows, send_event, tick, utc,
@@ -188,7 +188,6 @@ def test_persian_isolates_latin_runs_and_uses_persian_digits():
 
 
 def test_lists_are_joined_with_the_languages_own_comma():
-    from bot.i18n import separator, speaking
     with speaking("fa"):
         assert (separator().strip(), separator(strong=True).strip()) == ("،\u200f", "؛\u200f")
     with speaking("en"):
