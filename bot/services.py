@@ -8,6 +8,7 @@ from functools import cached_property
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
+import bot.domain.history  # noqa: F401  (its flush observer writes the record)
 from bot.clock import Clock, SystemClock
 from bot.db import make_engine, read_only_session_factory, session_factory
 from bot.i18n import configure as configure_languages

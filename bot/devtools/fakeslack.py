@@ -18,6 +18,7 @@ from urllib.parse import parse_qsl, urlsplit
 
 import yaml
 
+from bot.devtools.fakeslack_files import FileMethods
 from bot.devtools.fakeslack_methods import WebApiMethods, _decode, _Err, _need, _render_blocks, _tz_info
 
 
@@ -28,6 +29,7 @@ METHOD_SCOPES = {  # the bot scope each method needs; "{kind}" is the conversati
     "pins.remove": "pins:write", "reactions.add": "reactions:write", "conversations.open": "im:write",
     "conversations.join": "channels:join", "conversations.info": "{kind}:read",
     "conversations.history": "{kind}:history", "conversations.replies": "{kind}:history",
+    "files.getUploadURLExternal": "files:write", "files.completeUploadExternal": "files:write",
 }
 
 
@@ -65,6 +67,8 @@ class _Handler(BaseHTTPRequestHandler):
             fake._api(self, url.path[5:], url.query, body)
         elif url.path.startswith("/response/"):
             fake._response_url(self, url.path[10:], body)
+        elif url.path.startswith("/upload/v1/"):
+            fake._upload(self, url.path[11:], body)
         elif url.path.startswith("/_fake/"):
             fake._control(self, url.path[7:], url.query, body)
         else:
@@ -98,7 +102,7 @@ class _Bucket:
 PACED_METHODS = ("chat.postMessage", "chat.update")
 
 
-class FakeSlack(WebApiMethods):
+class FakeSlack(WebApiMethods, FileMethods):
     """In-memory Slack workspace served over HTTP with Slack's Web API wire format."""
 
     def __init__(self, *, token="xoxb-test-token", team_id="T0HOME0001", team_name="Acme Eng",
@@ -120,6 +124,7 @@ class FakeSlack(WebApiMethods):
         self._late: list = []
         self._users, self._convs, self._dms, self._views, self._homes = {}, {}, {}, {}, {}
         self._extras: list[dict] = []
+        self._files: dict[str, dict] = {}
         self._last_us = self._seq = 0
         self._limits: dict | None = None
         self._buckets: dict[str, _Bucket] = {}

@@ -3,9 +3,10 @@ from bot.models.base import Base, UTCDateTime
 from bot.models.delivery import OutboxMessage, SeenDelivery, SendBudget, WeeklyUpdate
 from bot.models.projects import Milestone, MilestoneMove, Project
 from bot.models.calendar import Closure, TimeOff
+from bot.models.history import HistoryEvent
 from bot.models import delays, expectations  # noqa: E402,F401  (their tables join Base.metadata)
 
 __all__ = [
     "Base", "UTCDateTime", "Project", "Milestone", "MilestoneMove",
-    "OutboxMessage", "WeeklyUpdate", "SeenDelivery", "SendBudget", "Closure", "TimeOff",
+    "OutboxMessage", "WeeklyUpdate", "SeenDelivery", "SendBudget", "Closure", "TimeOff", "HistoryEvent",
 ]

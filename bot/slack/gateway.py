@@ -296,6 +296,27 @@ class SlackGateway:
         except (RateLimited, OutcomeUnknown) as error:
             raise ModalNotOpened.because("slow") from error
 
+    def upload_file(self, channel_id: str, filename: str, content: bytes, title: str,
+                    alt_text: str | None = None) -> str:
+        """files.uploadV2 (get an upload URL, send the bytes, complete it in `channel_id`); returns the file id.
+
+        A user id as `channel_id` means their DM with the bot. Never call it while Slack waits for an answer.
+        """
+        channel = self.dm_channel(channel_id) if channel_id[:1] in ("U", "W") else channel_id
+        try:
+            done = self._writer.files_upload_v2(channel=channel, filename=filename, content=content, title=title,
+                                                alt_txt=alt_text)
+        except SlackApiError as error:
+            status = error.response.status_code
+            if status == 429:
+                raise RateLimited(_retry_after(error.response.headers)) from error
+            if status >= 500:
+                raise OutcomeUnknown(f"files.uploadV2: HTTP {status}") from error
+            raise SlackError(error.response.get("error", "unknown_error"), "files.uploadV2") from error
+        except (URLError, OSError, TimeoutError) as error:
+            raise OutcomeUnknown(f"files.uploadV2: {error}") from error
+        return done["files"][0]["id"]
+
     def publish_home(self, user_id: str, view: dict) -> None:
         """views.publish; inside a request it runs once the answer is out, and a failure is only logged."""
         if not self._later(lambda: self.publish_home(user_id, view)):
