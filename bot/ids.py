@@ -47,3 +47,6 @@ CHECKIN_VOTE = "checkin-survey-vote"
 CHECKIN_COMMENT = "checkin-comment-open"
 CHECKIN_COMMENT_VIEW = "checkin-comment-submit"
 CHECKIN_COMMENT_TEXT = "checkin-comment-text"
+
+PROJECT_FORGET_CONFIRM = "project-forget-confirm"
+PROJECT_FORGET_CANCEL = "project-forget-cancel"

@@ -38,8 +38,9 @@ def project_card(project: Project, today: date) -> dict:
     return section(Markup("\n").join(lines))
 
 
-def home_view(projects: HomeProjects, today_of: Callable[[Project], date], away: list | None = None) -> dict:
-    """The Home tab for a team member; `away` is the time off not over yet."""
+def home_view(projects: HomeProjects, today_of: Callable[[Project], date], away: list | None = None,
+              archived: list[Project] | None = None) -> dict:
+    """The Home tab for a team member; `away` is the time off not over yet, `archived` the finished projects."""
     blocks = [_header("Your client projects")]
     if projects.mine:
         blocks += [project_card(p, today_of(p)) for p in projects.mine]
@@ -57,6 +58,9 @@ def home_view(projects: HomeProjects, today_of: Callable[[Project], date], away:
             blocks.append(context(f"…and {projects.others_total - len(projects.others)} more."))
     if away:
         blocks += [{"type": "divider"}, _header("Away"), section(Markup("\n").join(away_lines(away[:20])))]
+    if archived:
+        lines = [fmt("{name} {slug}", name=p.name, slug=code(p.slug)) for p in archived[:30]]
+        blocks += [{"type": "divider"}, _header("Archived"), context(Markup(" · ").join(lines))]
     blocks += [{"type": "divider"}, context(EXAMPLES)]
     return {"type": "home", "blocks": fit(blocks, 100)}
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 
-from bot.blocks import calendar, checkins, delays, kickoff, owed, promises, updates
+from bot.blocks import calendar, checkins, delays, kickoff, lifecycle, owed, promises, updates
 from bot.blocks.format import fit, shorten
 from bot.domain import posts
 from bot.domain.content import load
@@ -43,6 +43,7 @@ BUILDERS: dict[type, Callable[[object], dict]] = {
     posts.UpdatePreview: updates.preview_message,
     posts.ApprovalReminder: updates.reminder_message,
     posts.UpdateExpired: updates.expired_message,
+    posts.ProjectArchived: lifecycle.project_archived,
 }
 VIEWS: dict[type, Callable[[object], dict]] = {
     posts.CommentModal: checkins.comment_modal,

@@ -75,8 +75,9 @@ def subject_of(session: Session, checkin: Checkin) -> str:
 def send_due(session: Session, *, now: datetime, counts: Counter | None = None) -> int:
     """Queue every check-in whose time has come; one that fails is counted in `counts["failed"]`, tried later."""
     counts = Counter() if counts is None else counts
-    due = select(Checkin).where(Checkin.state == "scheduled", Checkin.due_at <= now)
-    checkins = session.scalars(due.order_by(Checkin.due_at).with_for_update(skip_locked=True)).all()
+    due = (select(Checkin).join(Project, Project.id == Checkin.project_id)
+           .where(Checkin.state == "scheduled", Checkin.due_at <= now, Project.status == "active"))
+    checkins = session.scalars(due.order_by(Checkin.due_at).with_for_update(skip_locked=True, of=Checkin)).all()
     return len(each_isolated(session, checkins, partial(_queue, session, now=now), counts, step="check-in",
                              project_id=lambda checkin: checkin.project_id,
                              later=lambda checkin: setattr(checkin, "due_at", now + RETRY_FAILED)))

@@ -365,3 +365,9 @@ class ApprovalReminder:
 @content
 class UpdateExpired:
     project_name: str
+
+
+# The end of a project
+@content
+class ProjectArchived:
+    project: ProjectFacts

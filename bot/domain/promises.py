@@ -131,8 +131,9 @@ def send_alerts(session: Session, *, now: datetime, counts: Counter | None = Non
     """
     counts = Counter() if counts is None else counts
     sent = 0
-    due = (select(ResponsePromise).where(ResponsePromise.alert_at <= now)
-           .order_by(ResponsePromise.alert_at, ResponsePromise.id).with_for_update(skip_locked=True))
+    due = (select(ResponsePromise).join(Project, Project.id == ResponsePromise.project_id)
+           .where(ResponsePromise.alert_at <= now, Project.status == "active")
+           .order_by(ResponsePromise.alert_at, ResponsePromise.id).with_for_update(skip_locked=True, of=ResponsePromise))
     overdue = due.where(ResponsePromise.deadline <= now, ResponsePromise.overdue_alerted_at.is_(None))
     warn = due.where(ResponsePromise.warn_at <= now, ResponsePromise.warned_at.is_(None))
     for query, alert in ((overdue, _alert_overdue), (warn, _warn)):

@@ -6,6 +6,7 @@ from slack_bolt import Ack, App
 from bot.blocks.home import home_view, outsider_home_view
 from bot.domain.errors import NotAllowed
 from bot.domain.home import home_projects
+from bot.domain.lifecycle import archived_projects
 from bot.domain.projects import local_today
 from bot.domain.timeoff import away_list
 from bot.listeners.common import apology, ensure_team_member, first_delivery
@@ -29,7 +30,8 @@ def register(app: App, services: Services) -> None:
                     return
                 found = home_projects(session, team_id=services.team_id, user_id=user_id)
                 away = away_list(session, team_id=services.team_id, today=now.date())
-                view = home_view(found, lambda p: local_today(p, now), away)
+                archived = archived_projects(session, services.team_id)
+                view = home_view(found, lambda p: local_today(p, now), away, archived)
             services.gateway.publish_home(user_id, view)
         except Exception as error:
             apology(error)

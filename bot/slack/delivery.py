@@ -24,6 +24,7 @@ from sqlalchemy.orm import Session, defer, sessionmaker
 from bot.blocks.render import render_payload
 from bot.clock import Clock
 from bot.domain import outbox
+from bot.domain.lifecycle import ARCHIVED_KIND, is_archived
 from bot.models import OutboxMessage, Project
 from bot.mrkdwn import Markup, channel_link, fmt, user_mention
 from bot.mrkdwn import code as bare_code
@@ -142,6 +143,9 @@ class Dispatcher:
             ))
             claims, per_channel, budget_used, top_in_flight = [], Counter(), {}, set()
             for row in rows:
+                if row.kind != ARCHIVED_KIND and row.state == "pending" and is_archived(session, row.project_id):
+                    row.state, row.error = "cancelled", "archived"
+                    continue
                 if per_channel[row.channel_id] >= self.per_channel or not self._thread_ready(session, row, now):
                     continue
                 if not self._within_budget(session, row, now, budget_used, top_in_flight):

@@ -152,6 +152,11 @@ class SlackGateway:
         self._request.later.append(work)
         return True
 
+    def after_answer(self, work: Callable[[], None]) -> None:
+        """Run `work` in the background once Slack has our answer; outside a request, run it now."""
+        if not self._later(work):
+            work()
+
     def close(self) -> None:
         self._after_answer.shutdown(wait=False, cancel_futures=True)
 
