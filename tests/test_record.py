@@ -170,3 +170,10 @@ def test_forget_leaves_no_rows(slack, services, clock, fake_slack):
             count = connection.scalar(select(func.count()).select_from(table))
             if "project_id" in table.c or table.name in ("project", "milestone_move", "survey_vote"):
                 assert count == 0, table.name
+
+
+def test_archive_notice_speaks_the_clients_language(slack, services, clock, fake_slack):
+    assert "Registered" in slack.command(ADD + " lang=ca").text
+    assert "is archived" in slack.command("archive acme-website").text
+    tick(services, clock, timedelta(minutes=1))
+    assert [m["text"] for m in fake_slack.messages(SHARED)][-1] == "Acme Website s'ha arxivat"

@@ -4,15 +4,17 @@ from __future__ import annotations
 from bot import ids
 from bot.blocks.format import button, context, instant_token, reply, section
 from bot.domain.posts import ProjectArchived
+from bot.i18n import _
 from bot.mrkdwn import Markup, code, fmt, user_mention
 
 DETAIL_SHOWN = ("milestone", "item", "client", "post", "old", "new", "reason", "score", "announced", "lead_days")
 
 
 def project_archived(post: ProjectArchived) -> dict:
-    text = fmt(":file_cabinet: *{name}* is now archived. There will be no more updates, reminders or check-ins "
-               "here. Thank you for working with us!", name=post.project.name)
-    return {"text": fmt("{name} is archived", name=post.project.name), "blocks": [section(text)]}
+    body = _("*{name}* is now archived. There will be no more updates, reminders or check-ins here. Thank you for "
+             "working with us!", name=post.project.name)
+    return {"text": _("{name} is archived", name=post.project.name),
+            "blocks": [section(Markup(":file_cabinet: ") + body)]}
 
 
 def _detail(detail: dict) -> str:

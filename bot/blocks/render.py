@@ -51,7 +51,7 @@ VIEWS: dict[type, Callable[[object], dict]] = {
 FOR_THE_CLIENT = frozenset({
     posts.DelayNoticePost, posts.OwedReminder, posts.OwedSent, posts.DeliveredNote, posts.MilestoneCheckin,
     posts.WrapUp, posts.PromiseReply, posts.KickoffCard, posts.KickoffChange, posts.MilestoneAdded,
-    posts.WeeklyUpdatePost, posts.CommentModal, posts.ClosureChange,
+    posts.WeeklyUpdatePost, posts.CommentModal, posts.ClosureChange, posts.ProjectArchived,
 })
 
 
