@@ -20,6 +20,8 @@ UPDATE_SKIP = "update-preview-skip"
 UPDATE_POST_NOW = "update-preview-post"
 UPDATE_NOTE_VIEW = "update-note-submit"
 UPDATE_NOTE_INPUT = "update-note-text"
+UPDATE_ITEM_HIDE = "update-preview-item-hide"
+UPDATE_ITEM_SHOW = "update-preview-item-show"
 
 DELAY_ALERT_NOTIFY = "delay-alert-notify-client"
 DELAY_ALERT_MOVE = "delay-alert-move-quietly"

@@ -28,6 +28,9 @@ class Settings:
     settle_seconds: int = 60
     default_lang: str = "en"
     team_lang: str = "en"
+    github_token: str | None = None
+    github_api_url: str = "https://api.github.com"
+    github_webhook_secret: str | None = None
 
     @property
     def socket_mode(self) -> bool:
@@ -88,7 +91,25 @@ def load_settings(env: dict[str, str] | None = None, *, dotenv: bool = True) -> 
         settle_seconds=int(settle_text),
         default_lang=_language(env, "EXPECT_DEFAULT_LANG"),
         team_lang=_language(env, "EXPECT_TEAM_LANG"),
+        **_trackers(env),
     )
+
+
+def _trackers(env: dict[str, str]) -> dict:
+    github_url = (env.get("GITHUB_API_URL", "").strip() or "https://api.github.com").rstrip("/")
+    if not github_url.startswith(("http://", "https://")):
+        raise _fail("GITHUB_API_URL", "must be an http(s) URL such as https://api.github.com")
+    return {"github_token": env.get("GITHUB_TOKEN", "").strip() or None, "github_api_url": github_url,
+            "github_webhook_secret": env.get("GITHUB_WEBHOOK_SECRET", "").strip() or None}
+
+
+TRACKER_SETTINGS = {"github": ("GITHUB_TOKEN", "github_token")}
+
+
+def missing_tracker_setting(settings: Settings, kind: str) -> str | None:
+    """The environment variable a link to `kind` needs and that is not set, if any."""
+    name, field = TRACKER_SETTINGS[kind]
+    return None if getattr(settings, field) else name
 
 
 PACING = {  # env name -> (field, type); defaults follow Slack's limits for chat.postMessage

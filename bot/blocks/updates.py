@@ -93,6 +93,10 @@ def update_blocks(post: WeeklyUpdatePost) -> list[dict]:
     if post.done:
         blocks.append(_listed(_("Done since the last update"),
                               [fmt(":white_check_mark: {title}", title=m.title) for m in post.done]))
+    if post.finished:
+        blocks.append(_listed("This week we finished", [fmt("• {text}", text=item.text) for item in post.finished]))
+    if post.highlights:
+        blocks.append(_listed("Highlights", [fmt(":star: {text}", text=item.text) for item in post.highlights]))
     if post.in_progress:
         blocks.append(_listed(_("In progress"), [fmt("*{title}*  {bar}", title=m.title, bar=progress_bar(m.progress))
                                               for m in post.in_progress]))
@@ -141,8 +145,26 @@ def preview_blocks(preview: UpdatePreview) -> list[dict]:
     with for_client():
         blocks.extend(update_blocks(preview.post))
     blocks.append({"type": "divider"})
+    if update.state not in ("posted", "missed"):
+        blocks.extend(_item_controls(preview))
     if update.state not in ("queued", "posted", "missed"):
         blocks.append(update_actions(update))
+    return blocks
+
+
+def _item_controls(preview: UpdatePreview) -> list[dict]:
+    """One line per finished item or highlight, with the button that hides it from the client (or shows it)."""
+    shown = [(item, False) for item in preview.post.finished + preview.post.highlights]
+    items = (shown + [(item, True) for item in preview.hidden])[:MAX_LINES]
+    if not items:
+        return []
+    blocks = [context("Hide anything the client should not read; hidden items stay out of the post.")]
+    for item, hidden in items:
+        text = fmt("~{text}~ _(hidden)_", text=item.text[:2900]) if hidden else fmt("{text}", text=item.text[:2900])
+        label, action = ("Show", ids.UPDATE_ITEM_SHOW) if hidden else ("Hide", ids.UPDATE_ITEM_HIDE)
+        block = section(text)
+        block["accessory"] = button(label, action, f"{preview.update.id}:{item.id}")
+        blocks.append(block)
     return blocks
 
 

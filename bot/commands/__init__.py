@@ -10,6 +10,7 @@ from sqlalchemy.orm import Session
 
 from bot.commands.parse import Args
 from bot.domain.errors import UserError
+from bot.settings import Settings
 from bot.slack.gateway import SlackGateway
 
 
@@ -23,6 +24,7 @@ class CommandContext:
     now: datetime
     gateway: SlackGateway
     after_commit: list[Callable[[], None]]
+    settings: Settings | None = None
 
 
 Handler = Callable[[CommandContext, Args], dict]
@@ -83,4 +85,4 @@ def refuse_unknown(name: str, example: str, options: frozenset[str], flags: froz
 def load_all() -> None:
     """Import every module that registers subcommands."""
     from bot.commands import core  # noqa: F401
-    from bot.commands import calendar, delays, expectations, lifecycle, updates  # noqa: F401
+    from bot.commands import calendar, delays, expectations, lifecycle, trackers, updates  # noqa: F401

@@ -20,6 +20,7 @@ from bot.domain.projects import (
     NewProject, language_name, parse_language, active_projects, add_milestone, count_active_projects, create_project, find_milestone, find_project,
     local_today, mark_done, open_milestones, set_progress,
 )
+from bot.domain.trackers import linked_progress_refusal
 from bot.domain.schedule import WEEKDAY_NAMES, parse_cadence, parse_respond_within, zone
 from bot.models import Project
 from bot.mrkdwn import Markup, channel_link, code, fmt, user_mention
@@ -167,6 +168,7 @@ def progress(ctx: CommandContext, args: Args) -> dict:
         raise UserError("Give the project, the milestone and a percentage.", "/expect progress acme-website #2 60%")
     project = find_project(ctx.session, team_id=ctx.team_id, ref=args.words[0])
     milestone = find_milestone(project, args.words[1])
+    linked_progress_refusal(ctx.session, milestone, ctx.now)
     set_progress(milestone, percent(args.words[2]))
     return reply("Progress recorded", [section(fmt("*{title}* is now at {progress}%.", title=milestone.title,
                                                    progress=milestone.progress))])

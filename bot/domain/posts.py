@@ -6,6 +6,7 @@ the row or its facts. Text fields hold what people typed; `bot.blocks.render` es
 from __future__ import annotations
 
 import re
+from dataclasses import field
 from datetime import date, datetime
 
 from bot.domain.content import content
@@ -322,6 +323,18 @@ class MilestoneAdded:
 
 # The weekly update
 @content
+class UpdateItemFacts:
+    """Work finished in a tracker, or a message the team starred in Slack (text as written)."""
+    id: int
+    source: str
+    text: str
+
+    @classmethod
+    def of(cls, item) -> UpdateItemFacts:
+        return cls(item.id, item.source, item.text)
+
+
+@content
 class WeeklyUpdatePost:
     project: ProjectFacts
     health: str
@@ -335,6 +348,8 @@ class WeeklyUpdatePost:
     quiet: bool
     has_milestones: bool
     closed: ClosedDays | None = None
+    finished: list[UpdateItemFacts] = field(default_factory=list)
+    highlights: list[UpdateItemFacts] = field(default_factory=list)
 
 
 @content
@@ -354,6 +369,7 @@ class UpdatePreview:
     update: UpdateFacts
     approval_mode: str
     post: WeeklyUpdatePost
+    hidden: list[UpdateItemFacts] = field(default_factory=list)
 
 
 @content

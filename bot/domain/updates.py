@@ -8,13 +8,13 @@ from __future__ import annotations
 
 import logging
 from collections import Counter
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from sqlalchemy import and_, func, or_, select
 from sqlalchemy.orm import Session, selectinload
 
-from bot.domain import outbox, update_parts
+from bot.domain import outbox, update_items, update_parts
 from bot.domain.content import dump
 from bot.domain.errors import UserError
 from bot.domain.posts import (
@@ -44,6 +44,7 @@ class UpdateContent:
     project: Project
     post: WeeklyUpdatePost
     snapshot: dict
+    hidden: list = field(default_factory=list)
 
 
 @dataclass
@@ -59,7 +60,7 @@ class Preview:
 
 
 def preview_post(content: UpdateContent, update: WeeklyUpdate) -> UpdatePreview:
-    return UpdatePreview(UpdateFacts.of(update), content.project.approval_mode, content.post)
+    return UpdatePreview(UpdateFacts.of(update), content.project.approval_mode, content.post, content.hidden)
 
 
 def snapshot_of(project: Project) -> dict:
@@ -87,18 +88,19 @@ def compose(session: Session, *, project: Project, update: WeeklyUpdate, previou
     with session.no_autoflush:  # the providers only read; flushing here would cost an UPDATE per project
         needs = [line for lines in _provided(update_parts.NEEDS_FROM_CLIENT, **parts) for line in lines]
         extras = [lines for lines in _provided(update_parts.EXTRA_SECTIONS, **parts) if lines]
+        finished, highlights, hidden = update_items.facts(update_items.waiting(session, project))
     state = health(project, local_today(project, now))
     snapshot = snapshot_of(project)
     quiet = (previous is not None and previous == snapshot and state == "on_track"
-             and not (done or needs or extras or update.note))
+             and not (done or needs or extras or update.note or finished or highlights))
     next_at = next_update_slot(project, after=update.scheduled_for)
     closure = closure_around(project, local_today(project, now), next_at.astimezone(zone(project.tz)).date())
     closed = ClosedDays(closure.start_date, closure.end_date, closure.reason) if closure else None
     facts = [MilestoneFacts.of(m) for m in done], [MilestoneFacts.of(m) for m in open_ones]
     post = WeeklyUpdatePost(ProjectFacts.of(project), state, facts[0], [m for m in facts[1] if m.progress > 0],
                             facts[1][:UPCOMING], needs, extras, update.note, next_at, quiet and not closed,
-                            bool(project.milestones), closed)
-    return UpdateContent(project, post, snapshot)
+                            bool(project.milestones), closed, finished, highlights)
+    return UpdateContent(project, post, snapshot, hidden)
 
 
 def _due(session: Session, column, now: datetime, limit: int) -> list[Project]:
@@ -158,6 +160,8 @@ def _queue_all(session: Session, items: list[tuple[WeeklyUpdate, UpdateContent, 
             row.state, row.payload = "pending", payload
             row.not_before = business_hours(content.project).next_open(now)
         update.state, update.outbox_id, update.snapshot = "queued", row.id, content.snapshot
+        told = content.post.finished + content.post.highlights + content.hidden
+        update_items.carried_by(session, update.id, [item.id for item in told])
 
 
 def _queue(session: Session, *, project: Project, update: WeeklyUpdate, previous: dict | None, now: datetime) -> None:
@@ -402,6 +406,23 @@ def set_note(session: Session, *, update_id: int, text: str, now: datetime) -> P
     if update.state == "queued" and row is None:
         raise UserError(GONE)
     update.note = note
+    preview = preview_of(session, project, update, now)
+    if row is not None:
+        row.payload = _payload(preview.content)
+    return preview
+
+
+def set_item_hidden(session: Session, *, update_id: int, item_id: int, hidden: bool, now: datetime) -> Preview:
+    """The owner hides an item of the preview from the client (or shows it again); a queued update that has not
+    started sending is rewritten."""
+    project, update = _load(session, update_id)
+    if update.state in ("posted", "missed"):
+        raise UserError(GONE if update.state == "posted" else PASSED)
+    row = outbox.pending_for_update(session, row_id=update.outbox_id) if update.state == "queued" else None
+    if update.state == "queued" and row is None:
+        raise UserError(GONE)
+    update_items.set_hidden(session, project_id=project.id, item_id=item_id, hidden=hidden)
+    session.flush()
     preview = preview_of(session, project, update, now)
     if row is not None:
         row.payload = _payload(preview.content)

@@ -25,6 +25,7 @@ def register(app: App, services: Services) -> None:
                 session=session, team_id=services.team_id, user_id=command["user_id"],
                 channel_id=command.get("channel_id", ""), trigger_id=command.get("trigger_id", ""),
                 now=services.clock.now(), gateway=services.gateway, after_commit=after_commit,
+                settings=services.settings,
             )
             answer = chosen.handler(context, args)
             if outbox.enqueued_in(session):

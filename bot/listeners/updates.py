@@ -9,7 +9,7 @@ from bot import ids
 from bot.blocks.render import render
 from bot.blocks.updates import note_modal
 from bot.domain.errors import UserError
-from bot.domain.updates import decide, find_update, record_sent, set_note
+from bot.domain.updates import decide, find_update, record_sent, set_item_hidden, set_note
 from bot.listeners.common import (
     apology, ensure_internal_actor, first_delivery, in_transaction, interaction_key, log, slack_trouble,
 )
@@ -24,6 +24,13 @@ def _update_id(value: str | None) -> int:
     if not (value or "").isdigit():
         raise UserError("That button no longer points at an update.")
     return int(value)
+
+
+def _item_ref(value: str | None) -> tuple[int, int]:
+    update_id, _, item_id = (value or "").partition(":")
+    if not (update_id.isdigit() and item_id.isdigit()):
+        raise UserError("That button no longer points at an item of an update.")
+    return int(update_id), int(item_id)
 
 
 def _respond_error(respond: Respond, answer: dict) -> None:
@@ -59,6 +66,25 @@ def register(app: App, services: Services) -> None:
                 _respond_error(respond, answer)
             services.dispatcher.kick()
         return handle_update_decision
+
+    def item_toggle(hidden: bool):
+        def handle_update_item_toggle(ack: Ack, body: dict, respond: Respond) -> None:
+            def work(session):
+                ensure_internal_actor(services, body)
+                if not first_delivery(session, interaction_key(body), services.clock.now()):
+                    return {}
+                update_id, item_id = _item_ref(body["actions"][0].get("value"))
+                preview = set_item_hidden(session, update_id=update_id, item_id=item_id, hidden=hidden,
+                                          now=services.clock.now())
+                return {"replace_original": True, **_preview_message(preview)}
+
+            answer = in_transaction(services, work)
+            ack()
+            if answer and answer.get("replace_original"):
+                respond(**answer)
+            elif answer:
+                _respond_error(respond, answer)
+        return handle_update_item_toggle
 
     def open_update_note_modal(ack: Ack, body: dict, respond: Respond) -> None:
         ack()
@@ -104,5 +130,7 @@ def register(app: App, services: Services) -> None:
 
     for action_id, action in DECISIONS.items():
         app.action(action_id)(decision(action))
+    app.action(ids.UPDATE_ITEM_HIDE)(item_toggle(True))
+    app.action(ids.UPDATE_ITEM_SHOW)(item_toggle(False))
     app.action(ids.UPDATE_NOTE)(open_update_note_modal)
     app.view(ids.UPDATE_NOTE_VIEW)(save_update_note)

@@ -4,9 +4,11 @@ from bot.models.delivery import OutboxMessage, SeenDelivery, SendBudget, WeeklyU
 from bot.models.projects import Milestone, MilestoneMove, Project
 from bot.models.calendar import Closure, TimeOff
 from bot.models.history import HistoryEvent
+from bot.models.trackers import TrackerLink, UpdateItem
 from bot.models import delays, expectations  # noqa: E402,F401  (their tables join Base.metadata)
 
 __all__ = [
     "Base", "UTCDateTime", "Project", "Milestone", "MilestoneMove",
     "OutboxMessage", "WeeklyUpdate", "SeenDelivery", "SendBudget", "Closure", "TimeOff", "HistoryEvent",
+    "TrackerLink", "UpdateItem",
 ]

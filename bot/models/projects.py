@@ -46,6 +46,7 @@ class Project(Base):
     scope_include: Mapped[str | None] = mapped_column(Text)
     scope_exclude: Mapped[str | None] = mapped_column(Text)
     holidays: Mapped[str | None] = mapped_column(String(16))
+    highlight_emoji: Mapped[str] = mapped_column(String(64), default="star", server_default="star")
     next_update_at: Mapped[datetime | None]
     next_preview_at: Mapped[datetime | None]
     last_update_at: Mapped[datetime | None]
