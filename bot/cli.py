@@ -34,7 +34,18 @@ def _services(settings: Settings, clock=None):
         ensure_up_to_date(settings.database_url)
     except DatabaseNotReady as error:
         sys.exit(f"expect: {error}")
-    return build_services(settings, clock=clock)
+    services = build_services(settings, clock=clock)
+    _check_trackers(services)
+    return services
+
+
+def _check_trackers(services) -> None:
+    """Name the tracker credentials that linked milestones need and that are missing (they then do not sync)."""
+    from bot.trackers import missing_settings
+
+    with services.sessions() as session:
+        for problem in missing_settings(session, services.settings):
+            logging.getLogger("expect").warning("expect: %s (see .env.example)", problem)
 
 
 def cmd_web(args, services=None) -> None:

@@ -1,6 +1,9 @@
-"""What a request to /slack/events must pass before Bolt sees it: size, Slack's signature, then its shape."""
+"""What a request must pass before anything reads it: size, the sender's signature (Slack's, or GitHub's on
+/webhooks/github), then its shape."""
 from __future__ import annotations
 
+import hashlib
+import hmac
 import json
 from dataclasses import dataclass
 from urllib.parse import parse_qsl
@@ -8,6 +11,7 @@ from urllib.parse import parse_qsl
 from slack_sdk.signature import SignatureVerifier
 
 MAX_BODY_BYTES = 256 * 1024
+GITHUB_MAX_BODY_BYTES = 1024 * 1024  # GitHub caps payloads at 25 MB, ours (milestone, issues events) are small
 VERIFIED = "expect_signature_verified"
 
 
@@ -19,15 +23,19 @@ class Refused(Exception):
     reason: str
 
 
-def read_verified_body(environ: dict, verifier: SignatureVerifier | None) -> bytes:
-    """The raw body, read only when its declared size is small and returned only when Slack's signature holds."""
+def _read_capped(environ: dict, limit: int = MAX_BODY_BYTES) -> bytes:
     length_text = environ.get("CONTENT_LENGTH") or "0"
     if not length_text.isascii() or not length_text.isdigit():
         raise Refused(400, "malformed Content-Length")
     length = int(length_text)
-    if length > MAX_BODY_BYTES:
-        raise Refused(413, f"body of {length} bytes is over the {MAX_BODY_BYTES}-byte limit")
-    body = environ["wsgi.input"].read(length) if length else b""
+    if length > limit:
+        raise Refused(413, f"body of {length} bytes is over the {limit}-byte limit")
+    return environ["wsgi.input"].read(length) if length else b""
+
+
+def read_verified_body(environ: dict, verifier: SignatureVerifier | None) -> bytes:
+    """The raw body, read only when its declared size is small and returned only when Slack's signature holds."""
+    body = _read_capped(environ)
     timestamp = environ.get("HTTP_X_SLACK_REQUEST_TIMESTAMP", "")
     signature = environ.get("HTTP_X_SLACK_SIGNATURE", "")
     # slack_sdk's verifier raises on a timestamp that is not a number; that must be a refusal, not an error.
@@ -40,6 +48,19 @@ def read_verified_body(environ: dict, verifier: SignatureVerifier | None) -> byt
         raise Refused(401, f"a {len(body)}-byte body that is not UTF-8 cannot carry Slack's signature") from None
     if not verifier.is_valid(body, timestamp, signature):
         raise Refused(401, f"bad or stale signature on a {len(body)}-byte body")
+    return body
+
+
+def read_github_body(environ: dict, secret: str | None) -> bytes:
+    """A GitHub webhook's raw body, returned only when its X-Hub-Signature-256 is the HMAC of the body under our
+    webhook secret (no secret configured: every delivery is refused)."""
+    body = _read_capped(environ, GITHUB_MAX_BODY_BYTES)
+    signature = environ.get("HTTP_X_HUB_SIGNATURE_256", "")
+    if not secret or not signature.startswith("sha256="):
+        raise Refused(401, "unsigned GitHub delivery" if secret else "GITHUB_WEBHOOK_SECRET is not set")
+    expected = "sha256=" + hmac.new(secret.encode(), body, hashlib.sha256).hexdigest()
+    if not hmac.compare_digest(expected, signature):
+        raise Refused(401, f"bad signature on a {len(body)}-byte GitHub delivery")
     return body
 
 

@@ -1,4 +1,5 @@
-"""HTTP: Bolt at POST /slack/events and a health check at GET /healthz, served by waitress."""
+"""HTTP: Bolt at POST /slack/events, GitHub's deliveries at POST /webhooks/github and a health check at
+GET /healthz, served by waitress."""
 from __future__ import annotations
 
 import io
@@ -14,6 +15,7 @@ from waitress import create_server, wasyncore
 from bot.db import database_answers
 from bot.inbound import MAX_BODY_BYTES, VERIFIED, Refused, check_shape, parse, read_verified_body
 from bot.services import Services
+from bot.webhooks import GITHUB_PATH, github_delivery
 
 log = logging.getLogger("expect.web")
 EVENTS_PATH = "/slack/events"
@@ -29,6 +31,8 @@ def make_wsgi(app: App, services: Services):
             healthy = database_answers(services.engine)
             start_response("200 OK" if healthy else "503 Service Unavailable", [("Content-Type", "text/plain")])
             return [b"ok\n" if healthy else b"database unavailable\n"]
+        if path == GITHUB_PATH and method == "POST":
+            return _webhook(start_response, environ, services)
         if path != EVENTS_PATH or method != "POST":
             return _plain(start_response, 404, "Not Found")
         try:
@@ -59,8 +63,21 @@ def _dispatch(app: App, request: WsgiHttpRequest) -> WsgiHttpResponse:
     return WsgiHttpResponse(status=bolt.status, headers=bolt.headers, body=bolt.body)
 
 
+def _webhook(start_response, environ, services: Services):
+    try:
+        status, text = github_delivery(environ, services)
+    except Refused as refused:
+        log.warning("%s %s: %s", refused.status, GITHUB_PATH, refused.reason)
+        return _plain(start_response, refused.status, refused.reason if refused.status != 401 else "")
+    except Exception:
+        log.exception("a signed GitHub delivery that could not be handled")
+        return _plain(start_response, 500, "")
+    return _plain(start_response, status, text)
+
+
 def _plain(start_response, status: int, text: str):
-    reason = {200: "OK", 400: "Bad Request", 401: "Unauthorized", 404: "Not Found", 413: "Payload Too Large"}
+    reason = {200: "OK", 400: "Bad Request", 401: "Unauthorized", 404: "Not Found", 413: "Payload Too Large",
+              500: "Internal Server Error"}
     start_response(f"{status} {reason[status]}", [("Content-Type", "text/plain")])
     return [text.encode()]
 

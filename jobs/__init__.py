@@ -8,6 +8,7 @@ from datetime import datetime
 
 from sqlalchemy.orm import Session, sessionmaker
 
+from bot.settings import Settings
 from bot.slack.gateway import SlackGateway
 
 log = logging.getLogger(__name__)
@@ -18,6 +19,7 @@ class JobContext:
     sessions: sessionmaker[Session]
     gateway: SlackGateway
     now: datetime
+    settings: Settings | None = None
 
 
 Job = Callable[[JobContext], dict]
@@ -35,13 +37,14 @@ def job(name: str) -> Callable[[Job], Job]:
 def load_all() -> None:
     import jobs.delays  # noqa: F401
     import jobs.expectations  # noqa: F401
+    import jobs.trackers  # noqa: F401
     import jobs.updates  # noqa: F401
 
 
 def run_tick(services, now: datetime, *, deliver: bool = True) -> dict:
     """One pass as of `now`: every job, then (unless `deliver` is False) delivery of whatever became due."""
     load_all()
-    context = JobContext(services.sessions, services.gateway, now)
+    context = JobContext(services.sessions, services.gateway, now, services.settings)
     results: dict = {}
     for name, fn in JOBS.items():
         try:

@@ -143,3 +143,16 @@ def repo_name(text: str) -> str:
 def from_settings(settings) -> GitHub:
     """The GitHub client the settings describe (GITHUB_TOKEN, GITHUB_API_URL)."""
     return GitHub(settings.github_api_url, settings.github_token or "")
+
+
+def snapshot_of(item: dict) -> MilestoneSnapshot:
+    """A milestone object (REST answer or webhook payload) as a snapshot."""
+    return _snapshot(item, None)
+
+
+def issue_of(item: dict) -> Issue | None:
+    """A closed issue (not a pull request) of a webhook payload, else None."""
+    closed = _instant(item.get("closed_at"))
+    if "pull_request" in item or closed is None or item.get("state") != "closed":
+        return None
+    return Issue(str(item["number"]), item["title"], closed, tuple(label["name"] for label in item.get("labels") or ()))
