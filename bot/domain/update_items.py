@@ -72,6 +72,13 @@ def add_highlight(session: Session, *, project: Project, key: str, text: str, at
     return True
 
 
+def projects_watching(session: Session, channel: str, emoji: str) -> list[Project]:
+    """Active projects whose internal channel is `channel` and whose highlight emoji is `emoji` (skin tones aside)."""
+    return list(session.scalars(select(Project).where(
+        Project.internal_channel_id == channel, Project.status == "active",
+        Project.highlight_emoji == emoji.split("::")[0])))
+
+
 def remove_highlight(session: Session, *, project: Project, key: str) -> bool:
     """The star was taken back: the highlight goes, unless an update already told the client."""
     for item in session.scalars(_open([project.id]).where(UpdateItem.key == key)):

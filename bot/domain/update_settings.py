@@ -85,9 +85,16 @@ def _lang(value: str) -> dict:
     return {"lang": parse_language(value)}
 
 
+def _highlight(value: str) -> dict:
+    name = value.strip().strip(":").lower()
+    if not re.fullmatch(r"[a-z0-9_+'-]{1,60}", name):
+        raise UserError(f"`highlight={value[:60]}`: give an emoji name, such as `star` or `:trophy:`.", "highlight=star")
+    return {"highlight_emoji": name}
+
+
 PARSERS = {"cadence": _cadence, "tz": _tz, "approval": _approval, "hours": _hours, "days": _days,
            "budget": _budget, "preview": _preview, "health": _health, "auto-ack": _auto_ack,
-           "holidays": _holidays, "lang": _lang}
+           "holidays": _holidays, "lang": _lang, "highlight": _highlight}
 
 
 def parse_settings(options: dict[str, str]) -> dict:
@@ -123,10 +130,10 @@ def describe(project: Project) -> Markup:
     override = project.health_override or "auto"
     return fmt("updates {cadence} in {tz} · approval {approval} · preview {preview} before · business hours {hours} "
                "on {days} · budget {budget} posts a week · health {health} · auto-ack {ack} · "
-               "holidays {holidays} · client language {lang}",
+               "holidays {holidays} · client language {lang} · highlights starred with :{emoji}:",
                cadence=code(f"{WEEKDAYS[project.cadence_weekday]} {project.cadence_time}"), tz=code(project.tz),
                approval=code(project.approval_mode), preview=code(f"{project.preview_lead_hours}h"),
                hours=code(f"{project.business_start}-{project.business_end}"), days=day_names,
                budget=code(str(project.weekly_budget)), health=code(override),
                ack=code("on" if project.auto_ack else "off"), holidays=code(project.holidays or "off"),
-               lang=code(project.lang))
+               lang=code(project.lang), emoji=project.highlight_emoji)

@@ -7,7 +7,9 @@ from bot.services import Services
 
 
 def register_listeners(app: App, services: Services) -> None:
-    from bot.listeners import commands, delays, errors, events, expectations, home, lifecycle, updates, views
+    from bot.listeners import (
+        commands, delays, errors, events, expectations, highlights, home, lifecycle, updates, views,
+    )
 
-    for module in (commands, views, events, home, updates, delays, expectations, lifecycle, errors):
+    for module in (commands, views, events, home, updates, delays, expectations, lifecycle, highlights, errors):
         module.register(app, services)

@@ -1,6 +1,6 @@
 """Events API: each event is handled once, however often Slack redelivers it.
 
-Features add handlers to MESSAGE_HANDLERS / REACTION_HANDLERS instead of registering their own Bolt
+Features add handlers to MESSAGE_HANDLERS / REACTION_HANDLERS / REACTION_REMOVED_HANDLERS instead of registering their own Bolt
 listeners (Bolt runs only the first listener that matches an event).
 """
 from __future__ import annotations
@@ -17,6 +17,7 @@ from bot.services import Services
 EventHandler = Callable[..., None]   # (services=, session=, event=, body=, now=) -> None
 MESSAGE_HANDLERS: list[EventHandler] = []
 REACTION_HANDLERS: list[EventHandler] = []
+REACTION_REMOVED_HANDLERS: list[EventHandler] = []
 
 
 def handle_once(services: Services, body: dict, handlers: list[EventHandler]) -> None:
@@ -46,7 +47,12 @@ def register(app: App, services: Services) -> None:
         ack()
         handle_once(services, body, REACTION_HANDLERS)
 
+    def handle_reaction_removed(ack: Ack, body: dict) -> None:
+        ack()
+        handle_once(services, body, REACTION_REMOVED_HANDLERS)
+
     app.event("message")(handle_message_event)
     app.event("reaction_added")(handle_reaction_added)
+    app.event("reaction_removed")(handle_reaction_removed)
 
 

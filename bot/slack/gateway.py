@@ -268,6 +268,12 @@ class SlackGateway:
             if not page.get("has_more") or not cursor:
                 return None
 
+    def message_text(self, channel: str, ts: str) -> str | None:
+        """The text of one top-level message as Slack stores it (escaped), or None when Slack has no such message."""
+        page = self._call(self._reader, "conversations.history", channel=channel, latest=ts, inclusive=True, limit=1)
+        found = [m for m in page.get("messages", []) if m.get("ts") == ts]
+        return found[0].get("text") if found else None
+
     def respond(self, response_url: str, **message) -> None:
         """Answer through an interaction's response_url (ephemeral by default, or replace_original=True)."""
         if not self.may_respond_to(response_url):
