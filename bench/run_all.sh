@@ -30,6 +30,7 @@ for db in "${dbs[@]}"; do
         run bench/bench_commands.py --db "$db" --projects "$PROJECTS"
     fi
     run bench/bench_pacing.py --db "$db"
+    run bench/bench_trackers.py --db "$db" --links "${BENCH_TRACKER_LINKS:-1000}"
     if [ "$db" = postgres ]; then
         run bench/bench_tick.py --db postgres --projects ${BENCH_TICK_PROJECTS:-1000 10000 50000}
     fi
@@ -37,6 +38,6 @@ done
 run bench/bench_ack.py
 
 printf '\n== summary (%ss)\n' "$((SECONDS - started))"
-grep -E '^(DATABASE|burst|idle|crash|FAILED|/expect|scenario|normal|slow|429|stalled|ack|capped|uncapped|all-due)' "$log" | cut -c1-400
+grep -E '^(DATABASE|burst|idle|crash|FAILED|/expect|scenario|normal|slow|429|stalled|ack|capped|uncapped|all-due|trackers)' "$log" | cut -c1-400
 rm -f "$log"
 exit $status

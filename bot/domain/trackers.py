@@ -14,7 +14,7 @@ from datetime import date, datetime, timedelta
 from typing import Protocol
 
 from sqlalchemy import select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, selectinload
 
 from bot.domain import delays
 from bot.domain.errors import UserError
@@ -189,7 +189,8 @@ def sync_due(session: Session, *, clients: dict[str, TrackerClient], now: dateti
     """Poll every link whose time has come, one request per unchanged link; failures stay with their project."""
     links = list(session.scalars(
         select(TrackerLink).where(TrackerLink.next_sync_at <= now, TrackerLink.kind.in_(list(clients)))
-        .order_by(TrackerLink.next_sync_at).limit(limit).with_for_update(skip_locked=True)))
+        .order_by(TrackerLink.next_sync_at).limit(limit).with_for_update(skip_locked=True, of=TrackerLink)
+        .options(selectinload(TrackerLink.milestone).selectinload(Milestone.project))))
     counts = Counter(due=len(links))
     fetched = {link.id: fetch(clients[link.kind], link, now) for link in links}
 

@@ -1,0 +1,114 @@
+"""Tracker sync cost: N milestones linked to GitHub, synced by the trackers job against the fake GitHub.
+
+python bench/bench_trackers.py [--db sqlite|postgres] [--links 1000]
+Prints the requests an idle link costs per hour (a conditional GET every 15 minutes, answered 304, which GitHub does
+not count against the rate limit) and the time of a first sync and of an idle poll of every link, each as a ratio
+to a bare httpx loop making the same GETs to the same fake. Asserts nothing about time.
+"""
+from __future__ import annotations
+
+import argparse
+import sys
+import time
+from collections import Counter
+from datetime import date, datetime, timedelta, timezone
+
+import httpx
+from common import bulk_milestones, bulk_projects, database_url
+from sqlalchemy import create_engine, insert, select
+
+from bot.db import session_factory
+from bot.devtools.fakegithub import FakeGitHub
+from bot.domain.trackers import POLL_EVERY
+from bot.models import Milestone
+from bot.models.trackers import TrackerLink
+from bot.settings import Settings
+from jobs import JobContext
+from jobs.trackers import CHUNK, sync_trackers
+
+AT = datetime(2026, 11, 23, 8, 0, tzinfo=timezone.utc)
+
+
+def world(links: int) -> FakeGitHub:
+    fake = FakeGitHub(rate_limit=10 * links + 100).start()
+    for i in range(links):
+        repo = f"acme/r{i}"
+        number = fake.add_milestone(repo, "v1.0", due_on=date(2026, 12, 11))
+        fake.add_issue(repo, "Open task", milestone=number)
+        fake.add_issue(repo, "Checkout page", milestone=number, labels=("client-visible",), closed_at=AT)
+    return fake
+
+
+def linked(db_url: str, links: int) -> None:
+    engine = create_engine(db_url)
+    ids = bulk_projects(engine, links, now=AT - timedelta(days=7), next_update_at=AT + timedelta(days=2))
+    bulk_milestones(engine, ids, 1, today=AT.date(), created_at=AT - timedelta(days=7))
+    with engine.begin() as connection:
+        rows = connection.execute(select(Milestone.id, Milestone.project_id).order_by(Milestone.project_id)).all()
+        connection.execute(insert(TrackerLink), [{
+            "project_id": project_id, "milestone_id": milestone_id, "kind": "github", "target": f"acme/r{i}",
+            "ref": "1", "ref_title": "v1.0", "eligible": "client-visible", "remote_due": date(2026, 12, 11),
+            "next_sync_at": AT, "created_by": "U0BENCH", "created_at": AT,
+        } for i, (milestone_id, project_id) in enumerate(rows)])
+    engine.dispose()
+
+
+def job(db_url: str, fake: FakeGitHub, now: datetime) -> tuple[float, int, dict]:
+    settings = Settings(bot_token="xoxb-bench", signing_secret="s", database_url=db_url, github_token=fake.token,
+                        github_api_url=fake.base_url)
+    sessions = session_factory(create_engine(db_url))
+    before, counts = len(fake.requests), Counter()
+    started = time.perf_counter()
+    while True:  # as successive ticks would, when one tick's budget is not enough
+        found = sync_trackers(JobContext(sessions, None, now, settings))
+        counts.update(found)
+        if found.get("due", 0) < CHUNK:
+            return time.perf_counter() - started, len(fake.requests) - before, counts
+
+
+def bare(fake: FakeGitHub, requests: list[dict], etags: dict) -> float:
+    headers = {"Authorization": f"Bearer {fake.token}", "Accept": "application/vnd.github+json"}
+    with httpx.Client(timeout=10) as client:
+        started = time.perf_counter()
+        for request in requests:
+            extra = {"If-None-Match": etags[request["path"]]} if request["if_none_match"] else {}
+            client.get(fake.base_url + request["path"], params=request["query"], headers={**headers, **extra})
+        return time.perf_counter() - started
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--db", choices=["sqlite", "postgres"], default="sqlite")
+    parser.add_argument("--links", type=int, default=1000)
+    args = parser.parse_args()
+    db_url = database_url(args.db)
+    fake = world(args.links)
+    try:
+        linked(db_url, args.links)
+        first_s, first_requests, counts = job(db_url, fake, AT)
+        assert counts["changed"] == args.links, counts
+        first = list(fake.requests)
+        etags = {}
+        for request in first:
+            if "/milestones/" in request["path"]:
+                etags[request["path"]] = httpx.get(fake.base_url + request["path"],
+                                                   headers={"Authorization": f"Bearer {fake.token}"}).headers["etag"]
+        first_bare = bare(fake, [{**r, "if_none_match": None} for r in first], etags)
+        quota = fake.remaining
+        idle_s, idle_requests, counts = job(db_url, fake, AT + POLL_EVERY)
+        spent = quota - fake.remaining
+        assert counts["unchanged"] == args.links, counts
+        idle = fake.requests[-idle_requests:]
+        not_modified = sum(r["status"] == 304 for r in idle)
+        idle_bare = bare(fake, idle, etags)
+    finally:
+        fake.stop()
+    per_hour = idle_requests / args.links * (timedelta(hours=1) / POLL_EVERY)
+    print(f"trackers {args.db} {args.links} links: idle {per_hour:.0f} requests per link per hour "
+          f"({not_modified}/{idle_requests} answered 304, rate limit spent {spent}); "
+          f"first sync {first_requests} requests, {first_s / first_bare:.2f}x a bare httpx loop of the same GETs; "
+          f"idle poll of all links {idle_s / idle_bare:.2f}x the bare loop", flush=True)
+
+
+if __name__ == "__main__":
+    sys.exit(main())
