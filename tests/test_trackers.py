@@ -64,6 +64,7 @@ def test_closed_issues_reach_the_preview_and_only_unhidden_ones_the_client(slack
                           closed_at=LINKED_AT)
     fake_github.add_issue(REPO, "Bump deps PR", milestone=number, labels=("client-visible",), closed_at=LINKED_AT,
                           pull_request=True)
+    tick(services, clock, LINKED_AT + QUARTER)
     tick(services, clock, PREVIEW_AT)
     [preview] = of_kind(fake_slack, ALICE, "preview")
     text = rendered(preview)
@@ -88,6 +89,7 @@ def test_label_all_takes_every_closed_issue(slack, services, fake_github, fake_s
     number = github_milestone(fake_github)
     slack.command(LINK + " label=all")
     fake_github.add_issue(REPO, "Refactor CI", milestone=number, closed_at=LINKED_AT)
+    tick(services, clock, LINKED_AT + QUARTER)
     tick(services, clock, PREVIEW_AT)
     assert "• Refactor CI" in rendered(of_kind(fake_slack, ALICE, "preview")[0])
 
