@@ -211,3 +211,14 @@ def test_fake_github_pages_with_link_headers(fake_github):
     assert first.links["next"]["url"].endswith("page=2") and first.links["last"]["url"].endswith("page=3")
     assert [i["number"] for i in first.json()] == [5, 4]
     assert FakeGitHub is type(fake_github)
+
+
+def test_an_archived_project_is_not_synced(slack, services, fake_github, clock, project):
+    github_milestone(fake_github)
+    slack.command(LINK)
+    assert one(services, Project).status == "active"
+    slack.command("archive acme-website")
+    assert one(services, Project).status != "active"
+    fake_github.requests.clear()
+    assert tick(services, clock, LINKED_AT + QUARTER).get("trackers", {}).get("due", 0) == 0
+    assert fake_github.requests == []

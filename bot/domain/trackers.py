@@ -188,7 +188,8 @@ def fetch(client: TrackerClient, link: TrackerLink, now: datetime) -> Fetched:
 def sync_due(session: Session, *, clients: dict[str, TrackerClient], now: datetime, limit: int) -> Counter:
     """Poll every link whose time has come, one request per unchanged link; failures stay with their project."""
     links = list(session.scalars(
-        select(TrackerLink).where(TrackerLink.next_sync_at <= now, TrackerLink.kind.in_(list(clients)))
+        select(TrackerLink).join(Project, Project.id == TrackerLink.project_id)
+        .where(TrackerLink.next_sync_at <= now, TrackerLink.kind.in_(list(clients)), Project.status == "active")
         .order_by(TrackerLink.next_sync_at).limit(limit).with_for_update(skip_locked=True, of=TrackerLink)
         .options(selectinload(TrackerLink.milestone).selectinload(Milestone.project))))
     counts = Counter(due=len(links))
