@@ -103,9 +103,9 @@ def compose(session: Session, *, project: Project, update: WeeklyUpdate, previou
     return UpdateContent(project, post, snapshot, hidden)
 
 
-def _due(session: Session, column, now: datetime, limit: int) -> list[Project]:
+def _due(session: Session, column, now: datetime, limit: int, *also) -> list[Project]:
     return list(session.scalars(
-        select(Project).where(Project.status == "active", column <= now).order_by(column).limit(limit)
+        select(Project).where(Project.status == "active", column <= now, *also).order_by(column).limit(limit)
         .with_for_update(skip_locked=True, key_share=True, of=Project)
         .options(selectinload(Project.milestones))
     ))
@@ -181,7 +181,8 @@ def _remind(session: Session, project: Project, update: WeeklyUpdate, now: datet
 
 def send_previews(session: Session, *, now: datetime, limit: int) -> Counter:
     """DM each owner whose preview is due a preview of the coming update, with the buttons that decide it."""
-    projects = _due(session, Project.next_preview_at, now, limit)
+    # A project whose update is itself due gets no preview: post_due_updates reschedules both instants.
+    projects = _due(session, Project.next_preview_at, now, limit, Project.next_update_at > now)
     counts = Counter(preview_due=len(projects))
     if not projects:
         return counts
@@ -192,7 +193,7 @@ def send_previews(session: Session, *, now: datetime, limit: int) -> Counter:
     def preview(project: Project) -> dict | None:
         update = updates[project.id]
         project.next_preview_at = None
-        if project.next_update_at <= now or update.state not in UNDECIDED:
+        if update.state not in UNDECIDED:
             return None
         content = compose(session, project=project, update=update, previous=previous.get(project.id), now=now)
         return {"project": project, "kind": "preview", "period_key": update.period_key,
@@ -224,8 +225,7 @@ def post_due_updates(session: Session, *, now: datetime, limit: int) -> Counter:
     queued: list[tuple[WeeklyUpdate, UpdateContent, dict]] = []
     caught_up = 0
     for project, (item, unit) in each_isolated(session, projects, decide, counts, step="weekly update",
-                                               project_id=_id, later=lambda project: setattr(
-                                                   project, "next_update_at", now + RETRY_FAILED)):
+                                               project_id=_id, later=lambda project: _retry_later(project, now)):
         counts.update(unit)
         if item:
             queued.append(item)
@@ -236,6 +236,10 @@ def post_due_updates(session: Session, *, now: datetime, limit: int) -> Counter:
     if caught_up:
         counts.update(post_due_updates(session, now=now, limit=limit))
     return counts
+
+
+def _retry_later(project: Project, now: datetime) -> None:
+    project.next_update_at, project.next_preview_at = now + RETRY_FAILED, None
 
 
 def _id(project: Project) -> int:

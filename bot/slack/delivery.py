@@ -136,11 +136,14 @@ class Dispatcher:
             and_(OutboxMessage.state == "pending", OutboxMessage.not_before <= now),
             and_(OutboxMessage.state.in_(("sending", "unknown")), OutboxMessage.lease_until < now),
         )
-        with self.sessions.begin() as session:
+        with self.sessions.begin() as session, session.no_autoflush:
             rows = list(session.scalars(
                 select(OutboxMessage).where(ready).order_by(OutboxMessage.not_before, OutboxMessage.id)
                 .limit(self._claim_size()).with_for_update(skip_locked=True)
             ))
+            # One query for the batch's projects: the budget check and rendering then find them in the session.
+            projects = {p.id: p for p in session.scalars(
+                select(Project).where(Project.id.in_({row.project_id for row in rows})))} if rows else {}
             claims, per_channel, budget_used, top_in_flight = [], Counter(), {}, set()
             for row in rows:
                 if row.kind != ARCHIVED_KIND and row.state == "pending" and is_archived(session, row.project_id):
@@ -153,20 +156,17 @@ class Dispatcher:
                 if row.client_visible and row.top_level:
                     top_in_flight.add(row.channel_id)
                 per_channel[row.channel_id] += 1
+                project = projects.get(row.project_id)
                 claims.append(Claim(row=row, in_doubt=row.state in ("sending", "unknown"),
-                                    message=self._render(session, row)))
+                                    message=self._render(row, project), team_id=project.team_id if project else ""))
                 row.state, row.lease_owner = "sending", self.worker_id
                 row.lease_until, row.attempts = now + self.lease, row.attempts + 1
-            teams = dict(session.execute(select(Project.id, Project.team_id).where(
-                Project.id.in_({claim.row.project_id for claim in claims}))).all()) if claims else {}
-            for claim in claims:
-                claim.team_id = teams.get(claim.row.project_id, "")
         return claims
 
-    def _render(self, session: Session, row: OutboxMessage) -> dict | None:
+    def _render(self, row: OutboxMessage, project: Project | None) -> dict | None:
         """The row's message, rendered now (so it speaks the project's language as it is at send time)."""
         try:
-            return render_payload(row.payload, project=session.get(Project, row.project_id))
+            return render_payload(row.payload, project=project)
         except Exception:
             log.exception("outbox %s could not be rendered", row.id)
             return None
