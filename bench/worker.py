@@ -69,13 +69,15 @@ def tick(services, at, args) -> dict:
     import jobs
 
     context = jobs.JobContext(services.sessions, services.gateway, at)
-    started = time.perf_counter()
+    started, cpu_started = time.perf_counter(), time.process_time()
     counts = {name: fn(context) for name, fn in jobs.JOBS.items()}
-    jobs_done = time.perf_counter()
+    jobs_done, cpu_jobs_done = time.perf_counter(), time.process_time()
     counts["delivery"] = dict(services.dispatcher.run_once())
     finished = time.perf_counter()
     return {"elapsed": finished - started, "jobs_s": round(jobs_done - started, 2),
-            "delivery_s": round(finished - jobs_done, 2), "counts": counts}
+            "delivery_s": round(finished - jobs_done, 2), "counts": counts,
+            "jobs_cpu_s": round(cpu_jobs_done - cpu_started, 2),
+            "delivery_cpu_s": round(time.process_time() - cpu_jobs_done, 2)}
 
 
 def all_due(services, at, args) -> dict:

@@ -11,7 +11,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
-from sqlalchemy import and_, func, or_, select
+from sqlalchemy import and_, bindparam, func, or_, select, update
 from sqlalchemy.orm import Session, selectinload
 
 from bot.domain import outbox, update_items, update_parts
@@ -316,18 +316,17 @@ def _remind_or_expire(session: Session, project: Project, update: WeeklyUpdate, 
 
 
 def record_sent(session: Session, rows: list[OutboxMessage], now: datetime) -> None:
-    """on_sent_batch("update"): these updates are in their channels (one query for all of them)."""
-    keys = {(row.project_id, row.period_key): row for row in rows}
-    found = session.scalars(select(WeeklyUpdate).where(
-        WeeklyUpdate.project_id.in_({key[0] for key in keys}), WeeklyUpdate.period_key.in_({key[1] for key in keys})))
-    for update in found:
-        row = keys.get((update.project_id, update.period_key))
-        if row is not None:
-            update.state, update.outbox_id = "posted", row.id
-    for row in rows:
-        project = session.get(Project, row.project_id)
-        if project is not None:
-            project.last_update_at = now
+    """on_sent_batch("update"): these updates are in their channels (two statements for all of them)."""
+    if not rows:
+        return
+    updates, projects = WeeklyUpdate.__table__, Project.__table__
+    connection = session.connection()
+    connection.execute(
+        update(updates).where(updates.c.project_id == bindparam("pid"), updates.c.period_key == bindparam("key"))
+        .values(state="posted", outbox_id=bindparam("oid")),
+        [{"pid": row.project_id, "key": row.period_key, "oid": row.id} for row in rows])
+    connection.execute(update(projects).where(projects.c.id.in_({row.project_id for row in rows}))
+                       .values(last_update_at=now))
 
 
 def _load(session: Session, update_id: int) -> tuple[Project, WeeklyUpdate]:

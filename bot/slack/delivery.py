@@ -11,6 +11,7 @@ import os
 import queue
 import socket
 import threading
+import time
 import uuid
 from collections import Counter, defaultdict
 from collections.abc import Callable
@@ -18,7 +19,7 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import and_, or_, select
+from sqlalchemy import and_, bindparam, or_, select, update
 from sqlalchemy.orm import Session, defer, sessionmaker
 
 from bot.blocks.render import render_payload
@@ -45,6 +46,7 @@ BUDGET_EXEMPT = frozenset({"update", "kickoff"})
 HISTORY_MARGIN = timedelta(minutes=5)
 RATE_LIMIT_RETRIES = 3
 LEASE_MARGIN = timedelta(seconds=20)
+RECORD_WAIT = 0.2  # seconds a batch of outcomes may gather before it is written (fewer, larger transactions)
 
 
 class LeaseRunningOut(Exception):
@@ -226,9 +228,10 @@ class Dispatcher:
         pending, finished = len(claims), 0
         while finished < pending:
             batch = [results.get()]
-            while True:
+            gather_until = time.monotonic() + RECORD_WAIT
+            while finished + len(batch) < pending and len(batch) < self.batch:
                 try:
-                    batch.append(results.get_nowait())
+                    batch.append(results.get(timeout=max(0.0, gather_until - time.monotonic())))
                 except queue.Empty:
                     break
             finished += len(batch)
@@ -302,39 +305,65 @@ class Dispatcher:
         raise AssertionError("unreachable")
 
     def _record(self, batch: list[tuple]) -> None:
+        """Write a batch of outcomes in one transaction: plain sends with one UPDATE, the rest row by row."""
         now = self.clock.now()
         with self.sessions.begin() as session:
-            rows = {row.id: row for row in session.scalars(
-                select(OutboxMessage).where(OutboxMessage.id.in_([item[1].row.id for item in batch]))
-                .options(defer(OutboxMessage.payload))
-            )}
-            projects = list(session.scalars(  # noqa: F841 -- held in the identity map for the hooks' session.get
-                select(Project).where(Project.id.in_({row.project_id for row in rows.values()}))))
-            sent: dict[str, list[OutboxMessage]] = defaultdict(list)
+            mine = set(session.scalars(select(OutboxMessage.id).where(
+                OutboxMessage.id.in_([item[1].row.id for item in batch]), OutboxMessage.state == "sending",
+                OutboxMessage.lease_owner == self.worker_id).with_for_update()))
+            batch = [item for item in batch if item[1].row.id in mine]
+            plain = [item for item in batch if item[0] in ("sent", "recovered") and len(item) == 3
+                     and item[1].row.kind not in SENT_HOOKS]
+            if plain:
+                table = OutboxMessage.__table__
+                session.connection().execute(
+                    update(table).where(table.c.id == bindparam("row_id")).values(
+                        state="sent", ts=bindparam("ts"), posted_channel_id=bindparam("posted_in"), sent_at=now,
+                        error=None, lease_owner=None),
+                    [{"row_id": claim.row.id, "ts": posted.ts, "posted_in": posted.channel}
+                     for _, claim, posted in plain])
+            sent: dict[str, list] = defaultdict(list)
+            for _, claim, _posted in plain:
+                sent[claim.row.kind].append(claim.row)
+            recorded = {id(item) for item in plain}
+            rest = [item for item in batch if id(item) not in recorded]
+            if rest:
+                for row in self._record_rows(session, rest, now):
+                    sent[row.kind].append(row)
             with session.no_autoflush:
-                for outcome, claim, *detail in batch:
-                    row = rows.get(claim.row.id)
-                    if row is None or row.lease_owner != self.worker_id or row.state != "sending":
-                        continue
-                    row.lease_owner = None
-                    if outcome in ("sent", "recovered"):
-                        self._mark_sent(session, row, detail[0], now)
-                        if len(detail) > 1:
-                            self._tell_owner(session, row, detail[1], now)
-                        sent[row.kind].append(row)
-                    elif outcome == "released":
-                        row.state, row.lease_until = ("unknown" if claim.in_doubt else "pending"), now
-                        row.attempts -= 1
-                    elif outcome == "rate_limited":
-                        row.state, row.not_before = "pending", now + timedelta(seconds=detail[0])
-                        row.attempts -= 1
-                    elif outcome == "unknown":
-                        row.state, row.lease_until, row.error = "unknown", now + self.settle, detail[0]
-                    else:
-                        self._mark_failed(session, row, code=detail[0], permanent=detail[1], now=now)
                 for kind, rows_of_kind in sent.items():
                     if kind in SENT_BATCH_HOOKS:
                         SENT_BATCH_HOOKS[kind](session, rows_of_kind, now)
+
+    def _record_rows(self, session: Session, batch: list[tuple], now: datetime) -> list[OutboxMessage]:
+        """Outcomes that need the rows: failures, deferrals, sends with a hook or a word for the owner."""
+        rows = {row.id: row for row in session.scalars(
+            select(OutboxMessage).where(OutboxMessage.id.in_([item[1].row.id for item in batch]))
+            .options(defer(OutboxMessage.payload))
+        )}
+        projects = list(session.scalars(  # noqa: F841 -- held in the identity map for the hooks' session.get
+            select(Project).where(Project.id.in_({row.project_id for row in rows.values()}))))
+        sent = []
+        with session.no_autoflush:
+            for outcome, claim, *detail in batch:
+                row = rows[claim.row.id]
+                row.lease_owner = None
+                if outcome in ("sent", "recovered"):
+                    self._mark_sent(session, row, detail[0], now)
+                    if len(detail) > 1:
+                        self._tell_owner(session, row, detail[1], now)
+                    sent.append(row)
+                elif outcome == "released":
+                    row.state, row.lease_until = ("unknown" if claim.in_doubt else "pending"), now
+                    row.attempts -= 1
+                elif outcome == "rate_limited":
+                    row.state, row.not_before = "pending", now + timedelta(seconds=detail[0])
+                    row.attempts -= 1
+                elif outcome == "unknown":
+                    row.state, row.lease_until, row.error = "unknown", now + self.settle, detail[0]
+                else:
+                    self._mark_failed(session, row, code=detail[0], permanent=detail[1], now=now)
+        return sent
 
     def _mark_sent(self, session: Session, row: OutboxMessage, posted: Posted, now: datetime) -> None:
         row.state, row.ts, row.posted_channel_id, row.sent_at, row.error = "sent", posted.ts, posted.channel, now, None
