@@ -27,10 +27,10 @@ from common import ROOT, FakeSlackProcess, bulk_posts, bulk_projects, database_u
 from sqlalchemy import create_engine, select
 
 from bot.models import OutboxMessage
-from bot.slack.delivery import UNKNOWN_RECHECK, Dispatcher
+from bot.slack.delivery import SETTLE, Dispatcher
 
 LEASE = inspect.signature(Dispatcher).parameters["lease"].default
-STEP = LEASE + UNKNOWN_RECHECK + timedelta(seconds=30)
+STEP = LEASE + SETTLE + timedelta(seconds=30)
 UNSETTLED = ("pending", "sending", "unknown")
 
 
