@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
 from sqlalchemy import func, select
-from sqlalchemy.orm import Session, selectinload
+from sqlalchemy.orm import Session, lazyload, selectinload
 
 from bot.domain.calendar import Calendar, parse_region, region_for_zone
 from bot.domain.errors import UserError
@@ -127,6 +127,8 @@ def active_projects(session: Session, team_id: str, *, limit: int | None = None,
     )
     if load_milestones:
         query = query.options(selectinload(Project.milestones))
+    else:
+        query = query.options(lazyload(Project.closures))  # a list reads no closures (see health)
     return list(session.scalars(query))
 
 
@@ -236,8 +238,8 @@ def milestone_state(milestone: Milestone, today: date, hours: Calendar | None = 
         return "overdue"
     if milestone.risk_note:
         return "at_risk"
-    business_days_left = _business_days_between(today, milestone.due_date, hours)
-    if business_days_left <= AT_RISK_BUSINESS_DAYS and milestone.progress < expected_progress(milestone, today):
+    if milestone.progress < expected_progress(milestone, today) \
+            and _business_days_between(today, milestone.due_date, hours) <= AT_RISK_BUSINESS_DAYS:
         return "at_risk"
     return "on_track"
 
@@ -257,7 +259,8 @@ def health(project: Project, today: date, milestones: list | None = None) -> str
     """
     if project.health_override:
         return project.health_override
-    hours = business_hours(project)
+    # Counting the business days left needs only the weekdays, so the project's closures are not loaded for it.
+    hours = Calendar(project.business_days, project.business_start, project.business_end, zone(project.tz))
     states = {milestone_state(m, today, hours) for m in (project.milestones if milestones is None else milestones)}
     if "overdue" in states:
         return "off_track"
