@@ -20,7 +20,8 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from sqlalchemy import and_, bindparam, or_, select, update
-from sqlalchemy.orm import Session, defer, sessionmaker
+from sqlalchemy.orm import Session, defer, lazyload, load_only, sessionmaker
+from sqlalchemy.orm.attributes import set_committed_value
 
 from bot.blocks.render import render_payload
 from bot.clock import Clock
@@ -46,6 +47,8 @@ BUDGET_EXEMPT = frozenset({"update", "kickoff"})
 HISTORY_MARGIN = timedelta(minutes=5)
 RATE_LIMIT_RETRIES = 3
 LEASE_MARGIN = timedelta(seconds=20)
+# What claiming and rendering read of a project (its language, budget, workspace); the rest loads if asked for.
+CLAIM_COLUMNS = (Project.id, Project.team_id, Project.lang, Project.weekly_budget)
 RECORD_WAIT = 0.2  # seconds a batch of outcomes may gather before it is written (fewer, larger transactions)
 
 
@@ -145,7 +148,8 @@ class Dispatcher:
             ))
             # One query for the batch's projects: the budget check and rendering then find them in the session.
             projects = {p.id: p for p in session.scalars(
-                select(Project).where(Project.id.in_({row.project_id for row in rows})))} if rows else {}
+                select(Project).where(Project.id.in_({row.project_id for row in rows}))
+                .options(load_only(*CLAIM_COLUMNS), lazyload(Project.closures)))} if rows else {}
             claims, per_channel, budget_used, top_in_flight = [], Counter(), {}, set()
             for row in rows:
                 if row.kind != ARCHIVED_KIND and row.state == "pending" and is_archived(session, row.project_id):
@@ -161,9 +165,19 @@ class Dispatcher:
                 project = projects.get(row.project_id)
                 claims.append(Claim(row=row, in_doubt=row.state in ("sending", "unknown"),
                                     message=self._render(row, project), team_id=project.team_id if project else ""))
-                row.state, row.lease_owner = "sending", self.worker_id
-                row.lease_until, row.attempts = now + self.lease, row.attempts + 1
+            if claims:
+                self._lease(session, [claim.row for claim in claims], now)
         return claims
+
+    def _lease(self, session: Session, rows: list[OutboxMessage], now: datetime) -> None:
+        """Take the rows in one UPDATE; the objects are told the same values, so the flush does not repeat it."""
+        table, lease_until = OutboxMessage.__table__, now + self.lease
+        session.execute(update(table).where(table.c.id.in_([row.id for row in rows])).values(
+            state="sending", lease_owner=self.worker_id, lease_until=lease_until, attempts=table.c.attempts + 1))
+        for row in rows:
+            for key, value in (("state", "sending"), ("lease_owner", self.worker_id), ("lease_until", lease_until),
+                               ("attempts", row.attempts + 1)):
+                set_committed_value(row, key, value)
 
     def _render(self, row: OutboxMessage, project: Project | None) -> dict | None:
         """The row's message, rendered now (so it speaks the project's language as it is at send time)."""
