@@ -47,9 +47,20 @@ def _outbox(row: OutboxMessage, new: bool) -> list[dict]:
         return [_event(row.project_id, "post.queued", row.created_at, subject=row.id, not_before=row.not_before,
                        **facts)]
     if _changed(row, "state") and row.state == "sent" and row.sent_at:
-        return [_event(row.project_id, "post.sent", row.sent_at, subject=row.id, queued_at=row.created_at,
-                       not_before=row.not_before, **facts)]
+        return [_sent(row, row.sent_at)]
     return []
+
+
+def _sent(row: OutboxMessage, at: datetime) -> dict:
+    return _event(row.project_id, "post.sent", at, subject=row.id, queued_at=row.created_at,
+                  not_before=row.not_before, post=row.kind, period_key=row.period_key, channel_id=row.channel_id)
+
+
+def posts_sent(session: Session, rows: list[OutboxMessage], at: datetime) -> None:
+    """Record sends written without the flush (the dispatcher marks a batch sent in one UPDATE)."""
+    events = [_sent(row, at) for row in rows if row.client_visible]
+    if events:
+        _write(session, events)
 
 
 def _update(row: WeeklyUpdate, new: bool) -> list[dict]:

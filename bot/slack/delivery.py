@@ -25,7 +25,7 @@ from sqlalchemy.orm.attributes import set_committed_value
 
 from bot.blocks.render import render_payload
 from bot.clock import Clock
-from bot.domain import outbox
+from bot.domain import history, outbox
 from bot.domain.lifecycle import ARCHIVED_KIND, is_archived
 from bot.models import OutboxMessage, Project
 from bot.mrkdwn import Markup, channel_link, fmt, user_mention
@@ -47,8 +47,8 @@ BUDGET_EXEMPT = frozenset({"update", "kickoff"})
 HISTORY_MARGIN = timedelta(minutes=5)
 RATE_LIMIT_RETRIES = 3
 LEASE_MARGIN = timedelta(seconds=20)
-# What claiming and rendering read of a project (its language, budget, workspace); the rest loads if asked for.
-CLAIM_COLUMNS = (Project.id, Project.team_id, Project.lang, Project.weekly_budget)
+# What claiming and rendering read of a project (status, workspace, language, budget); the rest loads if asked.
+CLAIM_COLUMNS = (Project.id, Project.team_id, Project.status, Project.lang, Project.weekly_budget)
 RECORD_WAIT = 0.2  # seconds a batch of outcomes may gather before it is written (fewer, larger transactions)
 
 
@@ -336,6 +336,7 @@ class Dispatcher:
                         error=None, lease_owner=None),
                     [{"row_id": claim.row.id, "ts": posted.ts, "posted_in": posted.channel}
                      for _, claim, posted in plain])
+                history.posts_sent(session, [claim.row for _, claim, _posted in plain], now)
             sent: dict[str, list] = defaultdict(list)
             for _, claim, _posted in plain:
                 sent[claim.row.kind].append(claim.row)
