@@ -94,9 +94,9 @@ def update_blocks(post: WeeklyUpdatePost) -> list[dict]:
         blocks.append(_listed(_("Done since the last update"),
                               [fmt(":white_check_mark: {title}", title=m.title) for m in post.done]))
     if post.finished:
-        blocks.append(_listed("This week we finished", [fmt("• {text}", text=item.text) for item in post.finished]))
+        blocks.append(_listed(_("This week we finished"), [fmt("• {text}", text=item.text) for item in post.finished]))
     if post.highlights:
-        blocks.append(_listed("Highlights", [fmt(":star: {text}", text=item.text) for item in post.highlights]))
+        blocks.append(_listed(_("Highlights"), [fmt(":star: {text}", text=item.text) for item in post.highlights]))
     if post.in_progress:
         blocks.append(_listed(_("In progress"), [fmt("*{title}*  {bar}", title=m.title, bar=progress_bar(m.progress))
                                               for m in post.in_progress]))
