@@ -35,6 +35,7 @@ def job(name: str) -> Callable[[Job], Job]:
 
 
 def load_all() -> None:
+    import jobs.charts  # noqa: F401  (before updates: a chart=on update finds its picture)
     import jobs.delays  # noqa: F401
     import jobs.expectations  # noqa: F401
     import jobs.trackers  # noqa: F401

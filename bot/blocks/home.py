@@ -6,9 +6,11 @@ from datetime import date
 
 from bot.blocks.calendar import away_lines
 from bot.blocks.format import HEALTH_EMOJI, HEALTH_WORDS, context, date_token, fit, progress_bar, section
+from bot.blocks.scorecard import measure_lines, reason_line, team_summary_block
 from bot.domain.home import HomeProjects
 from bot.domain.projects import health, language_name, next_milestone
 from bot.domain.schedule import zone
+from bot.domain.scorecard import Scorecard
 from bot.models import Project
 from bot.mrkdwn import Markup, channel_link, code, fmt, user_mention
 
@@ -21,7 +23,7 @@ def _header(text: str) -> dict:
     return {"type": "header", "text": {"type": "plain_text", "text": text[:150]}}
 
 
-def project_card(project: Project, today: date) -> dict:
+def project_card(project: Project, today: date, card: Scorecard | None = None) -> dict:
     state = health(project, today)
     upcoming = next_milestone(project)
     done = sum(1 for m in project.milestones if m.state == "done")
@@ -35,6 +37,11 @@ def project_card(project: Project, today: date) -> dict:
                          due=date_token(upcoming.due_date, zone(project.tz)), bar=progress_bar(upcoming.progress)))
     if project.attention:
         lines.append(Markup(":warning: ") + Markup(project.attention))
+    if card is not None:
+        lines += measure_lines(card)
+        reason = reason_line(card)
+        if reason:
+            lines.append(reason)
     return section(Markup("\n").join(lines))
 
 
@@ -42,8 +49,10 @@ def home_view(projects: HomeProjects, today_of: Callable[[Project], date], away:
               archived: list[Project] | None = None) -> dict:
     """The Home tab for a team member; `away` is the time off not over yet, `archived` the finished projects."""
     blocks = [_header("Your client projects")]
+    if projects.team is not None and projects.scored:
+        blocks += [team_summary_block(projects.team, projects.scored, projects.weeks), {"type": "divider"}]
     if projects.mine:
-        blocks += [project_card(p, today_of(p)) for p in projects.mine]
+        blocks += [project_card(p, today_of(p), projects.cards.get(p.id)) for p in projects.mine]
         if projects.mine_total > len(projects.mine):
             blocks.append(context(fmt("…and {n} more. {example} shows them.", n=projects.mine_total - len(projects.mine),
                                       example=code("/expect list"))))

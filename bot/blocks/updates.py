@@ -84,7 +84,7 @@ def update_blocks(post: WeeklyUpdatePost) -> list[dict]:
                    due=_due(upcoming, project)) if upcoming else
                  _("{hello} No change on *{name}* this week: {emoji} on track.", hello=_greeting(project),
                    name=project.name, emoji=Markup(emoji)))
-        return [section(quiet), next_update]
+        return [section(quiet), *_chart(post), next_update]
     blocks = [
         {"type": "header", "text": {"type": "plain_text", "text": plain("{name}: weekly update", name=project.name)[:150]}},
         section(_("{hello} Here is where *{name}* stands.\n{emoji} *{words}*", hello=_greeting(project),
@@ -112,8 +112,16 @@ def update_blocks(post: WeeklyUpdatePost) -> list[dict]:
     if post.note:
         blocks.append(section(_("*A note from {owner}*", owner=user_mention(project.owner_id)) + Markup("\n")
                               + quote(post.note)))
+    blocks.extend(_chart(post))
     blocks.append(next_update)
     return blocks
+
+
+def _chart(post: WeeklyUpdatePost) -> list[dict]:
+    if post.chart is None:
+        return []
+    return [{"type": "image", "slack_file": {"id": post.chart.file_id}, "alt_text": post.chart.alt[:2000],
+             "title": {"type": "plain_text", "text": "Timeline"}}]
 
 
 def update_message(post: WeeklyUpdatePost) -> dict:

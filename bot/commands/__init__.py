@@ -85,4 +85,4 @@ def refuse_unknown(name: str, example: str, options: frozenset[str], flags: froz
 def load_all() -> None:
     """Import every module that registers subcommands."""
     from bot.commands import core  # noqa: F401
-    from bot.commands import calendar, delays, expectations, lifecycle, trackers, updates  # noqa: F401
+    from bot.commands import calendar, delays, expectations, lifecycle, report, trackers, updates  # noqa: F401

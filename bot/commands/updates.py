@@ -35,7 +35,7 @@ def show_update_preview(ctx: CommandContext, args: Args) -> dict:
 
 @command("settings", usage='settings <project> [cadence="fri 16:00"] [tz=Area/City] [approval=auto|required] '
          "[hours=09:00-18:00] [days=mon-fri] [budget=3] [preview=24h] [health=auto|on_track|at_risk|off_track] "
-         "[auto-ack=on|off] [holidays=ES-CT|off] [highlight=star] [channel=#channel] [lang=en|uk|ru|fa|ca|hu]",
+         "[auto-ack=on|off] [holidays=ES-CT|off] [highlight=star] [chart=on|off] [channel=#channel] [lang=en|uk|ru|fa|ca|hu]",
          summary="how and when a project's updates go out, and in which language", example=EXAMPLE)
 def project_settings(ctx: CommandContext, args: Args) -> dict:
     if len(args.words) != 1:

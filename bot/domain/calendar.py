@@ -149,6 +149,15 @@ class Calendar:
             remaining -= window_end - at
             at = self.next_open(window_end)
 
+    def hours_between(self, start: datetime, end: datetime) -> float:
+        """Business hours from `start` to `end` (0 when `end` is not later)."""
+        total, at = timedelta(0), self.next_open(start)
+        while at < end:
+            window_end = self._window(at.astimezone(self.tz).date())[1]
+            total += min(end, window_end) - at
+            at = self.next_open(window_end)
+        return total.total_seconds() / 3600
+
     def add_days(self, start: datetime, days: int) -> datetime:
         """Same local time `days` business days later (from the next opening if closed)."""
         at = self.next_open(start)

@@ -335,6 +335,13 @@ class UpdateItemFacts:
 
 
 @content
+class ChartImage:
+    """An uploaded timeline picture (Slack file id) and what it shows, in words."""
+    file_id: str
+    alt: str
+
+
+@content
 class WeeklyUpdatePost:
     project: ProjectFacts
     health: str
@@ -350,6 +357,7 @@ class WeeklyUpdatePost:
     closed: ClosedDays | None = None
     finished: list[UpdateItemFacts] = field(default_factory=list)
     highlights: list[UpdateItemFacts] = field(default_factory=list)
+    chart: ChartImage | None = None
 
 
 @content

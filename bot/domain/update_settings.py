@@ -92,9 +92,16 @@ def _highlight(value: str) -> dict:
     return {"highlight_emoji": name}
 
 
+def _chart(value: str) -> dict:
+    if value.lower() not in ("on", "off"):
+        raise UserError(f"`chart={value}`: choose `on` (the timeline picture in each weekly update) or `off`.",
+                        "chart=on")
+    return {"chart": value.lower() == "on"}
+
+
 PARSERS = {"cadence": _cadence, "tz": _tz, "approval": _approval, "hours": _hours, "days": _days,
            "budget": _budget, "preview": _preview, "health": _health, "auto-ack": _auto_ack,
-           "holidays": _holidays, "lang": _lang, "highlight": _highlight}
+           "holidays": _holidays, "lang": _lang, "highlight": _highlight, "chart": _chart}
 
 
 def parse_settings(options: dict[str, str]) -> dict:
@@ -130,10 +137,11 @@ def describe(project: Project) -> Markup:
     override = project.health_override or "auto"
     return fmt("updates {cadence} in {tz} · approval {approval} · preview {preview} before · business hours {hours} "
                "on {days} · budget {budget} posts a week · health {health} · auto-ack {ack} · "
-               "holidays {holidays} · client language {lang} · highlights starred with :{emoji}:",
+               "holidays {holidays} · client language {lang} · highlights starred with :{emoji}: · chart {chart}",
                cadence=code(f"{WEEKDAYS[project.cadence_weekday]} {project.cadence_time}"), tz=code(project.tz),
                approval=code(project.approval_mode), preview=code(f"{project.preview_lead_hours}h"),
                hours=code(f"{project.business_start}-{project.business_end}"), days=day_names,
                budget=code(str(project.weekly_budget)), health=code(override),
                ack=code("on" if project.auto_ack else "off"), holidays=code(project.holidays or "off"),
-               lang=code(project.lang), emoji=project.highlight_emoji)
+               lang=code(project.lang), emoji=project.highlight_emoji,
+               chart=code("on" if project.chart else "off"))

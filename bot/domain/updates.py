@@ -20,6 +20,8 @@ from bot.domain.errors import UserError
 from bot.domain.posts import (
     ApprovalReminder, ClosedDays, MilestoneFacts, ProjectFacts, UpdateExpired, UpdateFacts, UpdatePreview, WeeklyUpdatePost,
 )
+from bot.domain.posts import ChartImage
+from bot.domain.timeline import chart_for_update
 from bot.domain.closures import closure_around
 from bot.domain.isolation import RETRY_FAILED, each_isolated
 from bot.domain.projects import business_hours, health, local_today, next_update_slot, reschedule
@@ -99,8 +101,14 @@ def compose(session: Session, *, project: Project, update: WeeklyUpdate, previou
     facts = [MilestoneFacts.of(m) for m in done], [MilestoneFacts.of(m) for m in open_ones]
     post = WeeklyUpdatePost(ProjectFacts.of(project), state, facts[0], [m for m in facts[1] if m.progress > 0],
                             facts[1][:UPCOMING], needs, extras, update.note, next_at, quiet and not closed,
-                            bool(project.milestones), closed, finished, highlights)
+                            bool(project.milestones), closed, finished, highlights,
+                            _chart(project, now))
     return UpdateContent(project, post, snapshot, hidden)
+
+
+def _chart(project: Project, now: datetime) -> ChartImage | None:
+    found = chart_for_update(project, now)
+    return ChartImage(*found) if found else None
 
 
 def _due(session: Session, column, now: datetime, limit: int, *also) -> list[Project]:

@@ -6,10 +6,11 @@ from slack_bolt import Ack, App
 from bot.blocks.format import reply
 from bot.commands import COMMANDS, CommandContext, reads_only
 from bot.commands.parse import split
-from bot.domain import outbox
+from bot.domain import charts, outbox
 from bot.listeners.common import ensure_team_member, in_transaction
 from bot.mrkdwn import code, fmt, unescape
 from bot.services import Services
+import jobs.charts
 
 
 def register(app: App, services: Services) -> None:
@@ -30,6 +31,8 @@ def register(app: App, services: Services) -> None:
             answer = chosen.handler(context, args)
             if outbox.enqueued_in(session):
                 after_commit.append(services.dispatcher.kick)
+            if charts.requested_in(session):
+                after_commit.append(lambda: jobs.charts.kick(services))
             if args.sub and args.sub not in COMMANDS:
                 answer = reply(fmt("I don't know {sub}. Here is what I can do:", sub=code(args.sub)), answer.get("blocks"))
             return answer

@@ -28,7 +28,7 @@ def register(app: App, services: Services) -> None:
             with services.sessions.begin() as session:
                 if not first_delivery(session, f"event:{body.get('event_id') or event.get('event_ts')}", now):
                     return
-                found = home_projects(session, team_id=services.team_id, user_id=user_id)
+                found = home_projects(session, team_id=services.team_id, user_id=user_id, now=now)
                 away = away_list(session, team_id=services.team_id, today=now.date())
                 archived = archived_projects(session, services.team_id)
                 view = home_view(found, lambda p: local_today(p, now), away, archived)

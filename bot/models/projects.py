@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from datetime import date, datetime, timezone
 
-from sqlalchemy import ForeignKey, Index, String, Text, UniqueConstraint, event
+from sqlalchemy import ForeignKey, Index, String, Text, UniqueConstraint, event, false
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from bot.models.base import Base
@@ -47,6 +47,9 @@ class Project(Base):
     scope_exclude: Mapped[str | None] = mapped_column(Text)
     holidays: Mapped[str | None] = mapped_column(String(16))
     highlight_emoji: Mapped[str] = mapped_column(String(64), default="star", server_default="star")
+    chart: Mapped[bool] = mapped_column(default=False, server_default=false())
+    chart_file_id: Mapped[str | None] = mapped_column(String(32))
+    chart_at: Mapped[datetime | None]
     next_update_at: Mapped[datetime | None]
     next_preview_at: Mapped[datetime | None]
     last_update_at: Mapped[datetime | None]

@@ -307,13 +307,14 @@ class SlackGateway:
         except (RateLimited, OutcomeUnknown) as error:
             raise ModalNotOpened.because("slow") from error
 
-    def upload_file(self, channel_id: str, filename: str, content: bytes, title: str,
+    def upload_file(self, channel_id: str | None, filename: str, content: bytes, title: str,
                     alt_text: str | None = None) -> str:
         """files.uploadV2 (get an upload URL, send the bytes, complete it in `channel_id`); returns the file id.
 
-        A user id as `channel_id` means their DM with the bot. Never call it while Slack waits for an answer.
+        A user id as `channel_id` means their DM with the bot; None shares it nowhere (for an image block's
+        `slack_file`). Never call it while Slack waits for an answer.
         """
-        channel = self.dm_channel(channel_id) if channel_id[:1] in ("U", "W") else channel_id
+        channel = self.dm_channel(channel_id) if channel_id and channel_id[:1] in ("U", "W") else channel_id
         try:
             done = self._writer.files_upload_v2(channel=channel, filename=filename, content=content, title=title,
                                                 alt_txt=alt_text)

@@ -1,0 +1,73 @@
+"""Timeline pictures: drawn and uploaded by the worker (or just after a command's ack), never inside an ack."""
+from __future__ import annotations
+
+import logging
+import threading
+from collections import Counter
+
+from bot.chart import render_png
+from bot.domain import charts
+from bot.domain.timeline import in_words
+from bot.slack.gateway import OutcomeUnknown, RateLimited, SlackError
+from jobs import JobContext, job
+
+log = logging.getLogger(__name__)
+LIMIT = 20
+
+
+@job("charts")
+def draw_charts(context: JobContext) -> dict:
+    """DM the timelines asked for with `/expect report`; upload the pictures of chart=on updates coming soon."""
+    counts: Counter = Counter()
+    with context.sessions.begin() as session:
+        waiting = charts.waiting_requests(session, now=context.now, limit=LIMIT)
+    for request_id in waiting:
+        with context.sessions.begin() as session:
+            claimed = charts.claim(session, request_id, now=context.now)
+            user_id = claimed and claimed[0].user_id
+        if claimed is None:
+            continue
+        timeline = claimed[1]
+        file_id, error = _upload(context, timeline, user_id=user_id)
+        with context.sessions.begin() as session:
+            charts.finish(session, request_id, file_id=file_id, error=error, now=context.now)
+        counts["sent" if file_id else "failed"] += 1
+    with context.sessions.begin() as session:
+        due = charts.due_for_updates(session, now=context.now, limit=LIMIT)
+    for project_id, timeline in due:
+        file_id, _ = _upload(context, timeline)
+        if file_id:
+            with context.sessions.begin() as session:
+                charts.record_update_chart(session, project_id, file_id=file_id, now=context.now)
+        counts["for_updates" if file_id else "failed"] += 1
+    return dict(counts)
+
+
+def _upload(context: JobContext, timeline, *, user_id: str | None = None) -> tuple[str | None, str | None]:
+    try:
+        file_id = context.gateway.upload_file(
+            user_id, f"timeline-{timeline.today.isoformat()}.png", render_png(timeline), f"{timeline.name}: timeline",
+            alt_text=in_words(timeline))
+        return file_id, None
+    except (SlackError, RateLimited, OutcomeUnknown) as error:
+        log.warning("timeline of %s not uploaded: %s", timeline.name, error)
+        return None, str(error)[:500]
+
+
+def kick(services) -> None:
+    """Draw waiting pictures now, in the background, without waiting for the next tick (which catches any left)."""
+    lock, again = vars(services).setdefault("_chart_kick", (threading.Lock(), threading.Event()))
+    again.set()
+    if not lock.acquire(blocking=False):
+        return
+
+    def run():
+        try:
+            while again.is_set():
+                again.clear()
+                draw_charts(JobContext(services.sessions, services.gateway, services.clock.now()))
+        except Exception:
+            log.exception("background chart drawing failed")
+        finally:
+            lock.release()
+    threading.Thread(target=run, name="charts-kick", daemon=True).start()
