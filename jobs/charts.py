@@ -71,3 +71,12 @@ def kick(services) -> None:
         finally:
             lock.release()
     threading.Thread(target=run, name="charts-kick", daemon=True).start()
+
+
+def wait_idle(services, timeout: float = 5.0) -> bool:
+    """Wait until no background drawing runs for `services` (a test's or a shutdown's last step)."""
+    lock, _ = vars(services).setdefault("_chart_kick", (threading.Lock(), threading.Event()))
+    if not lock.acquire(timeout=timeout):
+        return False
+    lock.release()
+    return True

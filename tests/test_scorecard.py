@@ -10,6 +10,7 @@ from bot.chart import size_for
 from bot.domain.projects import NewProject, create_project
 from bot.models import MilestoneMove, Project
 from bot.models.charts import ChartRequest
+from jobs.charts import wait_idle
 from bot.models.expectations import ResponsePromise
 from tests.expectations_support import buttons, deliver, of_kind, press, rows, send_event, tick, utc
 from tests.slackreq import ALICE, BOB, HOME, PARTNER, SHARED
@@ -106,6 +107,7 @@ def test_report_for_a_period_and_timeline_in_dm(slack, services, fake_slack, clo
     tick(services, clock, UPDATE_AT + timedelta(hours=3))
     assert len(fake_slack.calls_to("files.completeUploadExternal")) == 2
     assert [(r.state, r.file_id is not None) for r in rows(services, ChartRequest)] == [("done", True)] * 2
+    assert wait_idle(services)
 
 
 def test_report_bad_input_changes_nothing(slack, services):
@@ -167,6 +169,8 @@ def test_report_lists_low_scores_and_overdue_owed_items(slack, services, fake_sl
     assert "Dana" not in text
     assert "Owed by the client, overdue now 1 · average delay 1 day" in text
     assert "Needs attention: client satisfaction 2.0 of 4" in text
+    fake_slack.wait_for("files.completeUploadExternal")
+    assert wait_idle(services)
 
 
 def test_archived_projects_only_under_archived(slack, services, fake_slack, clock):
