@@ -60,10 +60,7 @@ def register(app: App, services: Services) -> None:
 
             answer = in_transaction(services, work)
             ack()
-            if answer and answer.get("replace_original"):
-                respond(**answer)
-            elif answer:
-                _respond_error(respond, answer)
+            _answer_in_place(respond, answer)
             services.dispatcher.kick()
         return handle_update_decision
 
@@ -80,10 +77,7 @@ def register(app: App, services: Services) -> None:
 
             answer = in_transaction(services, work)
             ack()
-            if answer and answer.get("replace_original"):
-                respond(**answer)
-            elif answer:
-                _respond_error(respond, answer)
+            _answer_in_place(respond, answer)
         return handle_update_item_toggle
 
     def open_update_note_modal(ack: Ack, body: dict, respond: Respond) -> None:
@@ -134,3 +128,11 @@ def register(app: App, services: Services) -> None:
     app.action(ids.UPDATE_ITEM_SHOW)(item_toggle(False))
     app.action(ids.UPDATE_NOTE)(open_update_note_modal)
     app.view(ids.UPDATE_NOTE_VIEW)(save_update_note)
+
+
+def _answer_in_place(respond: Respond, answer: dict | None) -> None:
+    """The preview as it now stands in place of the clicked one, or the refusal beside it."""
+    if answer and answer.get("replace_original"):
+        respond(**answer)
+    elif answer:
+        _respond_error(respond, answer)
