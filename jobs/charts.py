@@ -5,9 +5,9 @@ import logging
 import threading
 from collections import Counter
 
+from bot.blocks.timeline import in_words
 from bot.chart import render_png
 from bot.domain import charts
-from bot.domain.timeline import in_words
 from bot.slack.gateway import OutcomeUnknown, RateLimited, SlackError
 from jobs import JobContext, job
 

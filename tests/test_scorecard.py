@@ -98,7 +98,7 @@ def test_report_for_a_period_and_timeline_in_dm(slack, services, fake_slack, clo
     assert "Promises kept 1/2 (50%)" in slack.command("report acme-website").text
     [complete] = fake_slack.wait_for("files.completeUploadExternal", 2)[:1]
     [asked] = fake_slack.calls_to("files.getUploadURLExternal")[:1]
-    assert asked["filename"].endswith(".png") and "Launch: open, due 11 Dec 2026" in asked["alt_txt"]
+    assert asked["filename"].endswith(".png") and "Launch: open, due Fri 11 Dec 2026" in asked["alt_txt"]
     assert complete["channel_id"] == "D" + ALICE[1:]
     file_id = json.loads(complete["files"])[0]["id"]
     uploaded, image = png_of(fake_slack, file_id)
@@ -137,7 +137,7 @@ def test_chart_on_puts_the_timeline_in_the_weekly_update(slack, services, fake_s
     [update] = of_kind(fake_slack, SHARED, "update")
     [picture] = [b for b in update["blocks"] if b["type"] == "image"]
     assert picture["slack_file"] == {"id": file_id}
-    assert "Timeline of Acme Website" in picture["alt_text"] and "Launch: open, due 4 Dec 2026" in picture["alt_text"]
+    assert "Timeline of Acme Website" in picture["alt_text"] and "Launch: open, due Fri 4 Dec 2026" in picture["alt_text"]
     tick(services, clock, UPDATE_AT + timedelta(hours=1))
     assert len(fake_slack.calls_to("files.completeUploadExternal")) == 1
     [project] = rows(services, Project)
@@ -206,3 +206,17 @@ def test_home_queries_do_not_grow_with_projects(slack, services, fake_slack, clo
     add_projects(services, clock, 3, 60)
     many = selects_for_home("Ev0HOMEMANY")
     assert few == many, (few, many)
+
+
+def test_the_timeline_in_a_ukrainian_update_is_described_in_ukrainian(slack, services, fake_slack, clock):
+    slack.command(ADD + " lang=uk")
+    slack.command('add-milestone acme-website "Launch" due=2026-12-04')
+    slack.command("settings acme-website chart=on")
+    tick(services, clock, UPDATE_AT - timedelta(hours=3))
+    tick(services, clock, UPDATE_AT)
+    [update] = of_kind(fake_slack, SHARED, "update")
+    [picture] = [b for b in update["blocks"] if b["type"] == "image"]
+    assert picture["title"]["text"] == "Графік"
+    assert picture["alt_text"].startswith("Графік проєкту Acme Website станом на ")
+    assert "Launch: у роботі, термін — " in picture["alt_text"]
+    assert not {"Timeline", "open", "due", "Moved"} & set(picture["alt_text"].replace(".", " ").split())

@@ -8,6 +8,7 @@ from bot.blocks.format import (
     HEALTH_EMOJI, HEALTH_WORDS, button, context, date_token, instant_token, progress_bar, section,
 )
 from bot.blocks.owed import owed_line
+from bot.blocks.timeline import in_words
 from bot.domain.posts import (
     ApprovalReminder, MilestoneFacts, OwedNeed, ProjectFacts, UpdateExpired, UpdateFacts, UpdatePreview, WeeklyUpdatePost,
 )
@@ -120,8 +121,8 @@ def update_blocks(post: WeeklyUpdatePost) -> list[dict]:
 def _chart(post: WeeklyUpdatePost) -> list[dict]:
     if post.chart is None:
         return []
-    return [{"type": "image", "slack_file": {"id": post.chart.file_id}, "alt_text": post.chart.alt[:2000],
-             "title": {"type": "plain_text", "text": "Timeline"}}]
+    return [{"type": "image", "slack_file": {"id": post.chart.file_id}, "alt_text": in_words(post.chart.timeline),
+             "title": {"type": "plain_text", "text": plain("Timeline")}}]
 
 
 def update_message(post: WeeklyUpdatePost) -> dict:

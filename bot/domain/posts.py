@@ -10,6 +10,7 @@ from dataclasses import field
 from datetime import date, datetime
 
 from bot.domain.content import content
+from bot.domain.timeline import Timeline
 
 
 @content
@@ -336,9 +337,9 @@ class UpdateItemFacts:
 
 @content
 class ChartImage:
-    """An uploaded timeline picture (Slack file id) and what it shows, in words."""
+    """An uploaded timeline picture (Slack file id) and the facts it shows (put into words on render)."""
     file_id: str
-    alt: str
+    timeline: Timeline
 
 
 @content

@@ -1,20 +1,20 @@
-"""A project's timeline as facts (baseline and current dates, moves and their reasons, done or open) and in words.
+"""A project's timeline as facts: baseline and current dates, moves and their reasons, done or open.
 
-The picture is drawn from the same facts (bot/chart.py), so the alt text says what the picture shows.
+The picture (bot/chart.py) and its words (bot/blocks/timeline.py) are drawn from the same facts, so the alt text
+says what the picture shows.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
+from bot.domain.content import content
 from bot.domain.projects import local_today
 from bot.models import Project
 
-WORDS_LIMIT = 1900  # Slack's alt_text allows 2000 characters
 FRESH = timedelta(days=7)
 
 
-@dataclass(frozen=True)
+@content
 class Move:
     old: date
     new: date
@@ -22,7 +22,7 @@ class Move:
     announced: bool
 
 
-@dataclass(frozen=True)
+@content
 class Bar:
     title: str
     start: date
@@ -32,7 +32,7 @@ class Bar:
     moves: tuple[Move, ...]
 
 
-@dataclass(frozen=True)
+@content
 class Timeline:
     name: str
     today: date
@@ -51,30 +51,8 @@ def timeline_of(project: Project, now: datetime) -> Timeline:
     return Timeline(project.name, zone_today, bars)
 
 
-def _day(day: date) -> str:
-    return f"{day.day} {day:%b %Y}"
-
-
-def in_words(timeline: Timeline) -> str:
-    """What the picture shows, for people who cannot see it (an image block's alt text)."""
-    parts = [f"Timeline of {timeline.name} on {_day(timeline.today)}."]
-    if not timeline.bars:
-        parts.append("No milestones yet.")
-    for bar in timeline.bars:
-        state = f"done on {_day(bar.done)}" if bar.done else (
-            f"open, due {_day(bar.due)}" + (" (overdue)" if bar.due < timeline.today else ""))
-        line = f"{bar.title}: {state}"
-        if bar.baseline != bar.due:
-            line += f", first planned for {_day(bar.baseline)}"
-        for move in bar.moves:
-            line += f"; moved {_day(move.old)} to {_day(move.new)}" + (f" ({move.reason})" if move.reason else "")
-        parts.append(line + ".")
-    text = " ".join(parts)
-    return text if len(text) <= WORDS_LIMIT else text[:WORDS_LIMIT - 1] + "…"
-
-
-def chart_for_update(project: Project, now: datetime) -> tuple[str, str] | None:
-    """(file id, alt text) of the project's uploaded timeline for its weekly update, when chart=on and fresh."""
+def chart_for_update(project: Project, now: datetime) -> tuple[str, Timeline] | None:
+    """(file id, timeline) of the project's uploaded picture for its weekly update, when chart=on and fresh."""
     if not project.chart or not project.chart_file_id or not project.chart_at or now - project.chart_at > FRESH:
         return None
-    return project.chart_file_id, in_words(timeline_of(project, now))
+    return project.chart_file_id, timeline_of(project, now)
