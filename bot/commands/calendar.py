@@ -21,16 +21,6 @@ from bot.domain.projects import find_project, local_today
 from bot.domain.schedule import zone
 from bot.models import Project
 
-CLOSED_OPTIONS = {"from", "to", "reason", "remove"}
-AWAY_OPTIONS = {"from", "to", "backup"}
-
-
-def _only(args: Args, known: set[str], example: str) -> None:
-    unknown = sorted(set(args.options) - known)
-    if unknown:
-        names = ", ".join(f"`{k}=`" for k in sorted(known))
-        raise UserError(f"I don't know the option `{unknown[0]}=`. This command takes {names}.", example)
-
 
 def _dates(args: Args, today: date, example: str) -> tuple[date, date]:
     if not args.option("from") or not args.option("to"):
@@ -50,7 +40,6 @@ def _note(ctx: CommandContext, project: Project, first: date, last: date, reason
          summary="the team's closures (a winter break): no update, reminder or deadline counts those days",
          example=closures.EXAMPLE)
 def closed(ctx: CommandContext, args: Args) -> dict:
-    _only(args, CLOSED_OPTIONS, closures.EXAMPLE)
     if len(args.words) != 1:
         raise UserError("Say which project, or `all` for every project.", closures.EXAMPLE)
     everyone = args.words[0].lower() == "all"
@@ -88,7 +77,6 @@ def _remove(ctx: CommandContext, project: Project, value: str) -> dict:
          summary="time off: what expect would send them goes to the backup (or the internal channel)",
          example=timeoff.EXAMPLE)
 def away(ctx: CommandContext, args: Args) -> dict:
-    _only(args, AWAY_OPTIONS, timeoff.EXAMPLE)
     today = _today(ctx)
     if not args.words and not args.options:
         return reply("Who is away", away_reply(timeoff.away_list(ctx.session, team_id=ctx.team_id, today=today)))
@@ -104,7 +92,6 @@ def away(ctx: CommandContext, args: Args) -> dict:
 
 @command("back", usage="back @user", summary="end someone's time off now", example="/expect back @alice")
 def back(ctx: CommandContext, args: Args) -> dict:
-    _only(args, set(), "/expect back @alice")
     if len(args.words) != 1:
         raise UserError("Say who is back, with `@`.", "/expect back @alice")
     person = user_id(args.words[0])
