@@ -103,13 +103,14 @@ def _trackers(env: dict[str, str]) -> dict:
             "github_webhook_secret": env.get("GITHUB_WEBHOOK_SECRET", "").strip() or None}
 
 
-TRACKER_SETTINGS = {"github": ("GITHUB_TOKEN", "github_token")}
+TRACKER_SETTINGS = {  # kind -> the (env name, field) pairs its links need
+    "github": (("GITHUB_TOKEN", "github_token"),),
+}
 
 
-def missing_tracker_setting(settings: Settings, kind: str) -> str | None:
-    """The environment variable a link to `kind` needs and that is not set, if any."""
-    name, field = TRACKER_SETTINGS[kind]
-    return None if getattr(settings, field) else name
+def missing_tracker_settings(settings: Settings, kind: str) -> list[str]:
+    """The environment variables a link to `kind` needs and that are not set."""
+    return [name for name, field in TRACKER_SETTINGS.get(kind, ()) if not getattr(settings, field, None)]
 
 
 PACING = {  # env name -> (field, type); defaults follow Slack's limits for chat.postMessage

@@ -1,5 +1,5 @@
-"""HTTP: Bolt at POST /slack/events, GitHub's deliveries at POST /webhooks/github and a health check at
-GET /healthz, served by waitress."""
+"""HTTP: Bolt at POST /slack/events, the trackers' deliveries at POST /webhooks/<tracker> (bot.webhooks.WEBHOOKS)
+and a health check at GET /healthz, served by waitress."""
 from __future__ import annotations
 
 import io
@@ -15,7 +15,7 @@ from waitress import create_server, wasyncore
 from bot.db import database_answers
 from bot.inbound import MAX_BODY_BYTES, VERIFIED, Refused, check_shape, parse, read_verified_body
 from bot.services import Services
-from bot.webhooks import GITHUB_PATH, github_delivery
+from bot.webhooks import WEBHOOKS
 
 log = logging.getLogger("expect.web")
 EVENTS_PATH = "/slack/events"
@@ -31,8 +31,8 @@ def make_wsgi(app: App, services: Services):
             healthy = database_answers(services.engine)
             start_response("200 OK" if healthy else "503 Service Unavailable", [("Content-Type", "text/plain")])
             return [b"ok\n" if healthy else b"database unavailable\n"]
-        if path == GITHUB_PATH and method == "POST":
-            return _webhook(start_response, environ, services)
+        if path in WEBHOOKS and method == "POST":
+            return _webhook(start_response, environ, services, path)
         if path != EVENTS_PATH or method != "POST":
             return _plain(start_response, 404, "Not Found")
         try:
@@ -63,14 +63,14 @@ def _dispatch(app: App, request: WsgiHttpRequest) -> WsgiHttpResponse:
     return WsgiHttpResponse(status=bolt.status, headers=bolt.headers, body=bolt.body)
 
 
-def _webhook(start_response, environ, services: Services):
+def _webhook(start_response, environ, services: Services, path: str):
     try:
-        status, text = github_delivery(environ, services)
+        status, text = WEBHOOKS[path](environ, services)
     except Refused as refused:
-        log.warning("%s %s: %s", refused.status, GITHUB_PATH, refused.reason)
+        log.warning("%s %s: %s", refused.status, path, refused.reason)
         return _plain(start_response, refused.status, refused.reason if refused.status != 401 else "")
     except Exception:
-        log.exception("a signed GitHub delivery that could not be handled")
+        log.exception("a signed delivery to %s that could not be handled", path)
         return _plain(start_response, 500, "")
     return _plain(start_response, status, text)
 

@@ -1,4 +1,7 @@
-"""POST /webhooks/github: a signed delivery about a milestone or an issue updates the links that follow it."""
+"""POST /webhooks/<tracker>: a signed delivery about a milestone or an issue updates the links that follow it.
+
+WEBHOOKS maps each path to its handler (environ, services) -> (status, text); a handler raises Refused(401)
+before it acts on anything its sender did not sign."""
 from __future__ import annotations
 
 import json
@@ -48,3 +51,6 @@ def _change(event: str, data: dict):
         return None
     issue = issue_of(data["issue"]) if event == "issues" and data.get("action") == "closed" else None
     return data["repository"]["full_name"].lower(), snapshot_of(item), [issue] if issue else []
+
+
+WEBHOOKS = {GITHUB_PATH: github_delivery}

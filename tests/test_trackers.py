@@ -46,7 +46,10 @@ def test_bad_links_get_githubs_own_words_and_store_nothing(slack, services, fake
     assert "has no milestone called “v9”" in slack.command(LINK.replace('"v1.0"', '"v9"')).text
     assert "GitHub said 404" in slack.command(LINK.replace('"v1.0"', "7")).text
     assert "is not a repository" in slack.command(LINK.replace("acme/website", "\"acme website\"")).text
-    assert "I don't know `jira=`" in slack.command(LINK + " jira=ACME").text
+    assert "where the work is tracked: `github=" in slack.command("link acme-website Build").text
+    assert "one tracker at a time, not GitHub and Jira" in slack.command(LINK + " jira=ACME").text
+    assert "I don't know `jira_key=`" in slack.command(LINK + " jira_key=ACME").text
+    assert "`version=` does not go with `github=`" in slack.command(LINK + " version=v1").text
     fake_github.token = "ghp_other"
     assert "GitHub said 401: Bad credentials" in slack.command(LINK).text
     services.settings = dataclasses.replace(services.settings, github_token=None)

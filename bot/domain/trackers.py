@@ -31,7 +31,7 @@ STALE_AFTER = timedelta(days=1)
 FIRST_LOOK_BACK = timedelta(days=7)
 ALL = "all"
 DEFAULT_LABEL = "client-visible"
-NAMES = {"github": "GitHub"}
+NAMES = {"github": "GitHub", "jira": "Jira", "linear": "Linear"}
 STALE_MARK = "has not synced since"
 
 
@@ -52,9 +52,14 @@ class MilestoneSnapshot:
     due: date | None
     etag: str | None = None
     url: str | None = None
+    points_done: float | None = None
+    points_total: float | None = None
 
     @property
     def progress(self) -> int | None:
+        """Story points done ÷ all points when the tracker has them, else closed ÷ all issues."""
+        if self.points_total:
+            return round(100 * (self.points_done or 0) / self.points_total)
         total = self.open + self.closed
         return round(100 * self.closed / total) if total else None
 
@@ -68,8 +73,19 @@ class Issue:
 
 
 class TrackerClient(Protocol):
-    def milestone(self, repo: str, number: int, etag: str | None = None) -> MilestoneSnapshot | None: ...
-    def closed_issues(self, repo: str, number: int, since: datetime) -> list[Issue]: ...
+    """What every tracker's client answers about a link's target (repo, project key...) and ref (its milestone).
+
+    `snapshot` returns None when nothing changed since `etag` (whatever marker the client keeps there)."""
+
+    def snapshot(self, target: str, ref: str, etag: str | None = None) -> MilestoneSnapshot | None: ...
+    def closed_issues(self, target: str, ref: str, since: datetime) -> list[Issue]: ...
+    def close(self) -> None: ...
+
+
+def noun(link: TrackerLink) -> str:
+    """What the linked thing is called in its tracker: a ref written `<noun>:<id>` says so, else a milestone."""
+    what, colon, _ = link.ref.partition(":")
+    return what if colon else "milestone"
 
 
 def link_for(session: Session, milestone_id: int) -> TrackerLink | None:
@@ -127,7 +143,7 @@ def _take_progress(milestone: Milestone, snapshot: MilestoneSnapshot) -> None:
 def _date_moved(session: Session, link: TrackerLink, new_due: date, now: datetime) -> None:
     milestone = link.milestone
     old = link.remote_due
-    why = (f"The {NAMES[link.kind]} milestone “{link.ref_title}” in {link.target} now ends {delays.short_date(new_due)} "
+    why = (f"The {NAMES[link.kind]} {noun(link)} “{link.ref_title}” in {link.target} now ends {delays.short_date(new_due)} "
            f"(it said {delays.short_date(old)}; expect has {delays.short_date(milestone.due_date)}).")
     proposal = f"Move the date to {delays.short_date(new_due)}, quietly or telling the client."
     milestone.risk_note = why
@@ -173,10 +189,10 @@ class Fetched:
 def fetch(client: TrackerClient, link: TrackerLink, now: datetime) -> Fetched:
     """Ask the tracker about one link (no database work): unchanged, new values, or its refusal."""
     try:
-        snapshot = client.milestone(link.target, int(link.ref), etag=link.etag)
+        snapshot = client.snapshot(link.target, link.ref, etag=link.etag)
         if snapshot is None:
             return Fetched()
-        issues = client.closed_issues(link.target, int(link.ref), since_for(link.milestone.project, now))
+        issues = client.closed_issues(link.target, link.ref, since_for(link.milestone.project, now))
         return Fetched(snapshot, issues)
     except TrackerError as error:
         return Fetched(error=error)
@@ -247,8 +263,8 @@ def on_webhook(session: Session, *, kind: str, target: str, snapshot: MilestoneS
 
 def describe(link: TrackerLink, now: datetime) -> Markup:
     """One line of `/expect status` for a link (mrkdwn)."""
-    where = fmt("{tracker} {target} milestone “{title}”", tracker=NAMES[link.kind], target=link.target,
-                title=link.ref_title)
+    where = fmt("{tracker} {target} {noun} “{title}”", tracker=NAMES[link.kind], target=link.target,
+                noun=noun(link), title=link.ref_title)
     synced = _age(now - link.last_ok_at) if link.last_ok_at else "never"
     line = fmt(":link: #{number} *{milestone}* ← {where}: progress {progress}%, synced {synced}", where=where,
                number=link.milestone.number, milestone=link.milestone.title, progress=link.milestone.progress,

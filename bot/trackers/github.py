@@ -8,13 +8,16 @@ from datetime import date, datetime
 
 import httpx
 
+from bot.domain.errors import UserError
 from bot.domain.trackers import Issue, MilestoneSnapshot, TrackerError
+from bot.mrkdwn import code, fmt
 
 API_VERSION = "2022-11-28"
 PER_PAGE = 100
 TIMEOUT = httpx.Timeout(10.0, connect=5.0)
 _NEXT = re.compile(r'<([^>]+)>;\s*rel="next"')
 REPO = re.compile(r"^[A-Za-z0-9_.-]{1,100}/[A-Za-z0-9_.-]{1,100}$")
+LINK_EXAMPLE = '/expect link acme-website #2 github=acme/website milestone="v1.0"'
 
 
 @dataclass
@@ -47,6 +50,10 @@ class GitHub:
                     return _snapshot(item, None)
         raise TrackerError(f"{repo} has no milestone called “{ref}”.", permanent=True)
 
+    def snapshot(self, target: str, ref: str, etag: str | None = None) -> MilestoneSnapshot | None:
+        """The linked milestone (`ref` is its number in repo `target`), or None when unchanged since `etag`."""
+        return self.milestone(target, int(ref), etag)
+
     def milestone(self, repo: str, number: int, etag: str | None = None) -> MilestoneSnapshot | None:
         """The milestone, or None when it has not changed since `etag` (a 304 costs no rate limit)."""
         response = self._get(f"/repos/{repo}/milestones/{number}", etag=etag)
@@ -54,9 +61,9 @@ class GitHub:
             return None
         return _snapshot(response.json(), response.headers.get("etag"))
 
-    def closed_issues(self, repo: str, number: int, since: datetime) -> list[Issue]:
-        """Issues (not pull requests) of the milestone closed after `since`."""
-        params = {"milestone": number, "state": "closed", "since": since.strftime("%Y-%m-%dT%H:%M:%SZ"),
+    def closed_issues(self, repo: str, ref: str, since: datetime) -> list[Issue]:
+        """Issues (not pull requests) of the milestone numbered `ref` closed after `since`."""
+        params = {"milestone": int(ref), "state": "closed", "since": since.strftime("%Y-%m-%dT%H:%M:%SZ"),
                   "per_page": PER_PAGE}
         issues = []
         for page in self._pages(f"/repos/{repo}/issues", params):
@@ -156,3 +163,19 @@ def issue_of(item: dict) -> Issue | None:
     if "pull_request" in item or closed is None or item.get("state") != "closed":
         return None
     return Issue(str(item["number"]), item["title"], closed, tuple(label["name"] for label in item.get("labels") or ()))
+
+
+def parse_link(value: str, options: dict[str, str]) -> tuple[str, str]:
+    """`github=<owner>/<repo> milestone="<title or number>"` as (repo, milestone), or a UserError."""
+    if not options.get("milestone"):
+        raise UserError("Give the project, its milestone, the repository (github=owner/repo) and the GitHub "
+                        "milestone (milestone=\"title\" or its number).", LINK_EXAMPLE)
+    repo = repo_name(value)
+    if not repo:
+        raise UserError(fmt("{repo} is not a repository. Write it as owner/repo.", repo=code(value[:100])), LINK_EXAMPLE)
+    return repo, options["milestone"]
+
+
+def find(client: GitHub, repo: str, wanted: str) -> MilestoneSnapshot:
+    """The milestone `wanted` (title or number) of `repo`, read now; a TrackerError in GitHub's words if not."""
+    return client.find_milestone(repo, wanted)
