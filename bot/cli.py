@@ -1,4 +1,4 @@
-"""The `expect` command: start, web, worker, serve, tick, db upgrade, demo."""
+"""The `expect` command: start, web, worker, serve, tick, db upgrade, demo, keys new|rotate."""
 from __future__ import annotations
 
 import argparse
@@ -14,7 +14,7 @@ from dotenv import find_dotenv, load_dotenv
 
 from bot.clock import FixedClock
 from bot.db import DatabaseNotReady, ensure_up_to_date, upgrade_or_explain
-from bot.settings import Settings, SettingsError, database_url_setting, load_settings
+from bot.settings import Settings, SettingsError, database_url_setting, encryption_keys_setting, load_settings
 
 
 def _settings() -> Settings:
@@ -122,6 +122,31 @@ def cmd_db(args) -> None:
     print("database is up to date")
 
 
+def cmd_keys(args) -> None:
+    from bot.secrets import InvalidSecret, Sealer, new_key
+
+    if args.action == "new":
+        print(new_key())
+        return
+    from bot.db import make_engine
+    from bot.slack.installations import reseal_all
+
+    sealer, url = Sealer(encryption_keys_setting()), database_url_setting()
+    logging.getLogger("alembic").setLevel(logging.WARNING)
+    try:
+        ensure_up_to_date(url)
+    except DatabaseNotReady as error:
+        sys.exit(f"expect: {error}")
+    engine = make_engine(url)
+    try:
+        count = reseal_all(engine, sealer)
+    except InvalidSecret as error:
+        sys.exit(f"expect: {error}; nothing was changed. Put the key they were sealed with back in the list.")
+    finally:
+        engine.dispose()
+    print(f"{count} stored secrets are now sealed with the first key of EXPECT_ENCRYPTION_KEY")
+
+
 def cmd_demo(args) -> None:
     from bot.demo import run_demo
 
@@ -130,17 +155,20 @@ def cmd_demo(args) -> None:
 
 def cmd_start(args) -> None:
     load_dotenv(find_dotenv(usecwd=True), override=False)
-    if os.environ.get("SLACK_BOT_TOKEN", "").strip():
+    if any(os.environ.get(name, "").strip() for name in ("SLACK_BOT_TOKEN", "SLACK_CLIENT_ID")):
         cmd_serve(args)
         return
     print("No Slack credentials found (.env) — running the demo against a local fake Slack instead.", flush=True)
     cmd_demo(args)
 
 
-SLACK_SETTINGS = "SLACK_BOT_TOKEN, SLACK_SIGNING_SECRET (HTTP) or SLACK_APP_TOKEN (Socket Mode), SLACK_API_URL"
+SLACK_SETTINGS = ("SLACK_BOT_TOKEN, SLACK_SIGNING_SECRET (HTTP) or SLACK_APP_TOKEN (Socket Mode), SLACK_API_URL; "
+                  "in distribution mode SLACK_CLIENT_ID, SLACK_CLIENT_SECRET, SLACK_SIGNING_SECRET and "
+                  "EXPECT_ENCRYPTION_KEY instead of SLACK_BOT_TOKEN")
 SUBCOMMANDS = {
     "start": ("Serve (web + worker) with the Slack credentials in .env; without them, play the demo",
-              f"Reads: {SLACK_SETTINGS}, DATABASE_URL, PORT. With no SLACK_BOT_TOKEN it runs `expect demo`."),
+              f"Reads: {SLACK_SETTINGS}, DATABASE_URL, PORT. With neither SLACK_BOT_TOKEN nor SLACK_CLIENT_ID it runs "
+              "`expect demo`."),
     "web": ("Answer Slack: POST /slack/events and GET /healthz over HTTP, or Socket Mode",
             f"Reads: {SLACK_SETTINGS}, DATABASE_URL, PORT. Refuses to start on a database that needs "
             "`expect db upgrade` (SQLite is upgraded in place)."),
@@ -155,6 +183,11 @@ SUBCOMMANDS = {
            "Reads: DATABASE_URL only. On Heroku-style platforms this is the release-phase command."),
     "demo": ("A scripted session against a local fake Slack; needs no credentials and no settings",
              "Reads nothing: it uses a temporary SQLite database and prints what Slack would have shown."),
+    "keys": ("Encryption keys of the stored tokens: `keys new` prints a fresh key, `keys rotate` re-encrypts "
+             "every stored token with the first key of EXPECT_ENCRYPTION_KEY",
+             "Reads: EXPECT_ENCRYPTION_KEY (comma-separated; the first encrypts, all decrypt) and DATABASE_URL "
+             "(rotate only). To change keys: put a new key first, restart, run `expect keys rotate`, then drop "
+             "the old key."),
 }
 
 
@@ -169,7 +202,9 @@ def main(argv: list[str] | None = None) -> None:
                        formatter_class=argparse.RawDescriptionHelpFormatter)
     sub.choices["tick"].add_argument("--at", required=True, help="ISO-8601 instant with offset, e.g. 2026-11-30T09:00:00Z")
     sub.choices["db"].add_argument("action", choices=["upgrade"], help="upgrade: apply every migration not yet applied")
+    sub.choices["keys"].add_argument("action", choices=["new", "rotate"],
+                                     help="new: print a fresh key; rotate: re-encrypt every stored token with the first key")
     args = parser.parse_args(argv)
     handlers = {"start": cmd_start, "web": cmd_web, "worker": cmd_worker, "serve": cmd_serve, "tick": cmd_tick, "db": cmd_db,
-                "demo": cmd_demo}
+                "demo": cmd_demo, "keys": cmd_keys}
     handlers[args.command](args)

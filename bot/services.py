@@ -12,9 +12,11 @@ import bot.domain.history  # noqa: F401  (its flush observer writes the record)
 from bot.clock import Clock, SystemClock
 from bot.db import make_engine, read_only_session_factory, session_factory
 from bot.i18n import configure as configure_languages
+from bot.secrets import Sealer
 from bot.settings import Settings
 from bot.slack.delivery import Dispatcher
 from bot.slack.gateway import SlackGateway
+from bot.slack.installations import InstallationStore
 from bot.slack.pacing import Rate, pacer_for
 
 
@@ -31,6 +33,13 @@ class Services:
     def readers(self) -> sessionmaker[Session]:
         """Sessions for read-only requests, which then never wait for a writer's lock on SQLite."""
         return read_only_session_factory(self.engine)
+
+    @cached_property
+    def installations(self) -> InstallationStore | None:
+        """Distribution mode's installations (tokens sealed at rest); None in single-workspace mode."""
+        if not self.settings.distribution:
+            return None
+        return InstallationStore(self.settings.client_id, self.engine, Sealer(self.settings.encryption_keys))
 
     @cached_property
     def team_id(self) -> str:

@@ -3,10 +3,12 @@ from __future__ import annotations
 
 import os
 from dataclasses import dataclass
+from urllib.parse import urljoin
 
 from dotenv import find_dotenv, load_dotenv
 
 from bot.i18n import SUPPORTED, normalise
+from bot.secrets import is_key
 
 
 class SettingsError(Exception):
@@ -15,7 +17,7 @@ class SettingsError(Exception):
 
 @dataclass(frozen=True)
 class Settings:
-    bot_token: str
+    bot_token: str | None
     signing_secret: str
     app_token: str | None = None
     api_url: str | None = None
@@ -31,10 +33,23 @@ class Settings:
     github_token: str | None = None
     github_api_url: str = "https://api.github.com"
     github_webhook_secret: str | None = None
+    client_id: str | None = None
+    client_secret: str | None = None
+    encryption_keys: tuple[str, ...] = ()
 
     @property
     def socket_mode(self) -> bool:
         return bool(self.app_token)
+
+    @property
+    def distribution(self) -> bool:
+        """Installed through OAuth in any number of workspaces, rather than one workspace's SLACK_BOT_TOKEN."""
+        return not self.bot_token
+
+    @property
+    def authorize_url(self) -> str:
+        """Slack's consent page, next to its Web API (the fake Slack's, when SLACK_API_URL points there)."""
+        return urljoin(self.api_url or "https://slack.com/api/", "../oauth/v2/authorize")
 
 
 def _fail(name: str, problem: str) -> SettingsError:
@@ -54,14 +69,15 @@ def load_settings(env: dict[str, str] | None = None, *, dotenv: bool = True) -> 
             load_dotenv(find_dotenv(usecwd=True), override=False)
         env = dict(os.environ)
     token = env.get("SLACK_BOT_TOKEN", "").strip()
-    if not token:
-        raise _fail("SLACK_BOT_TOKEN", "is not set")
-    if not token.startswith("xoxb-"):
+    distribution = {} if token else _distribution(env)
+    if token and not token.startswith("xoxb-"):
         raise _fail("SLACK_BOT_TOKEN", "must be a bot token starting with xoxb-")
     secret = env.get("SLACK_SIGNING_SECRET", "").strip()
     app_token = env.get("SLACK_APP_TOKEN", "").strip() or None
     for name, value in (("SLACK_BOT_TOKEN", token), ("SLACK_SIGNING_SECRET", secret), ("SLACK_APP_TOKEN", app_token)):
         _refuse_placeholder(name, value or "")
+    if distribution and app_token:
+        raise _fail("SLACK_APP_TOKEN", "is for single-workspace mode: distribution mode answers Slack over HTTP")
     if not secret and not app_token:
         raise _fail("SLACK_SIGNING_SECRET", "is not set")
     if app_token and not app_token.startswith("xapp-"):
@@ -81,7 +97,7 @@ def load_settings(env: dict[str, str] | None = None, *, dotenv: bool = True) -> 
     if not settle_text.isdigit() or not 30 <= int(settle_text) <= 3600:
         raise _fail("DELIVERY_SETTLE_SECONDS", f"must be 30 to 3600 seconds, not {settle_text!r}")
     return Settings(
-        bot_token=token,
+        bot_token=token or None,
         signing_secret=secret,
         app_token=app_token,
         api_url=api_url,
@@ -92,7 +108,37 @@ def load_settings(env: dict[str, str] | None = None, *, dotenv: bool = True) -> 
         default_lang=_language(env, "EXPECT_DEFAULT_LANG"),
         team_lang=_language(env, "EXPECT_TEAM_LANG"),
         **_trackers(env),
+        **distribution,
     )
+
+
+DISTRIBUTION = ("SLACK_CLIENT_ID", "SLACK_CLIENT_SECRET", "SLACK_SIGNING_SECRET", "EXPECT_ENCRYPTION_KEY")
+
+
+def _distribution(env: dict[str, str]) -> dict:
+    values = {name: env.get(name, "").strip() for name in DISTRIBUTION}
+    missing = [name for name, value in values.items() if not value]
+    if set(missing) >= {"SLACK_CLIENT_ID", "SLACK_CLIENT_SECRET", "EXPECT_ENCRYPTION_KEY"}:
+        raise SettingsError("SLACK_BOT_TOKEN is not set (single-workspace mode); for distribution mode set "
+                            f"{_listed(list(DISTRIBUTION))} instead (see .env.example)")
+    if missing:
+        raise SettingsError(f"distribution mode needs {_listed(missing)} as well "
+                            "(or SLACK_BOT_TOKEN alone for single-workspace mode; see .env.example)")
+    for name in ("SLACK_CLIENT_ID", "SLACK_CLIENT_SECRET"):
+        _refuse_placeholder(name, values[name])
+    return {"client_id": values["SLACK_CLIENT_ID"], "client_secret": values["SLACK_CLIENT_SECRET"],
+            "encryption_keys": _keys(values["EXPECT_ENCRYPTION_KEY"])}
+
+
+def _keys(text: str) -> tuple[str, ...]:
+    keys = tuple(key.strip() for key in text.split(",") if key.strip())
+    if not keys or not all(is_key(key) for key in keys):
+        raise _fail("EXPECT_ENCRYPTION_KEY", "must be one or more comma-separated keys made by `expect keys new`")
+    return keys
+
+
+def _listed(names: list[str]) -> str:
+    return names[0] if len(names) == 1 else ", ".join(names[:-1]) + " and " + names[-1]
 
 
 def _trackers(env: dict[str, str]) -> dict:
@@ -160,6 +206,15 @@ def _database_url(env: dict[str, str]) -> str:
         scheme = url.split("://")[0] + "://…" if "://" in url else "a value that is not a URL"
         raise _fail("DATABASE_URL", f"must be sqlite:///expect.db or postgresql://user:password@host/db, not {scheme}")
     return url
+
+
+def encryption_keys_setting() -> tuple[str, ...]:
+    """EXPECT_ENCRYPTION_KEY alone (from the environment or .env), for `expect keys rotate`."""
+    load_dotenv(find_dotenv(usecwd=True), override=False)
+    try:
+        return _keys(os.environ.get("EXPECT_ENCRYPTION_KEY", ""))
+    except SettingsError as error:
+        raise SystemExit(f"expect: {error}") from None
 
 
 def database_url_setting() -> str:

@@ -23,7 +23,8 @@ def test_missing_token_stops_web_with_one_line(tmp_path):
     result = run(tmp_path, "web")
     assert result.returncode != 0
     assert result.stderr.strip().splitlines() == [
-        "expect: SLACK_BOT_TOKEN is not set (see .env.example)"]
+        "expect: SLACK_BOT_TOKEN is not set (single-workspace mode); for distribution mode set SLACK_CLIENT_ID, "
+        "SLACK_CLIENT_SECRET, SLACK_SIGNING_SECRET and EXPECT_ENCRYPTION_KEY instead (see .env.example)"]
 
 
 def test_malformed_port_stops_web_with_one_line(tmp_path):

@@ -5,7 +5,7 @@ from bot.models.projects import Milestone, MilestoneMove, Project
 from bot.models.calendar import Closure, TimeOff
 from bot.models.history import HistoryEvent
 from bot.models.trackers import TrackerLink, UpdateItem
-from bot.models import charts, delays, expectations  # noqa: E402,F401  (their tables join Base.metadata)
+from bot.models import charts, delays, expectations, installations  # noqa: E402,F401  (their tables join Base.metadata)
 
 __all__ = [
     "Base", "UTCDateTime", "Project", "Milestone", "MilestoneMove",
