@@ -103,18 +103,27 @@ PACED_METHODS = ("chat.postMessage", "chat.update")
 
 
 class FakeSlack(WebApiMethods, FileMethods):
-    """In-memory Slack workspace served over HTTP with Slack's Web API wire format."""
+    """In-memory Slack workspaces served over HTTP with Slack's Web API wire format.
+
+    The constructor's workspace is the default one; ``add_workspace`` installs the bot in more. Each call is
+    answered as the workspace its token belongs to: ``team_id``, ``bot_user_id`` and ``bot_id`` read as that
+    workspace's while a call is being answered, and as the default workspace's everywhere else.
+    """
 
     def __init__(self, *, token="xoxb-test-token", team_id="T0HOME0001", team_name="Acme Eng",
                  bot_user_id="U07BOTUSER1", bot_id="B07EXPECT01", app_id="A07EXPECT01",
                  host="127.0.0.1", port=0, latency=0.0, auto_channels=False, scopes: Path | set | None = MANIFEST):
         """`scopes`: a manifest to read them from (the repository's, when there is one), a set, or None for all."""
-        self.token, self.team_id, self.team_name = token, team_id, team_name
+        self.token, self._default = token, team_id
+        self._workspaces: dict[str, dict] = {}
+        self._tokens: dict[str, str] = {}  # token -> team_id
+        self._revoked: set[str] = set()
+        self._serving = threading.local()
         if scopes == MANIFEST and not MANIFEST.exists():
             scopes = None
         self.scopes = manifest_scopes(scopes) if isinstance(scopes, Path) else scopes and frozenset(scopes)
         self._slow: dict[str, float | threading.Event] = {}
-        self.bot_user_id, self.bot_id, self.app_id = bot_user_id, bot_id, app_id
+        self.app_id = app_id
         self.host, self.port, self.auto_channels, self._latency = host, port, auto_channels, latency
         self._lock = threading.Lock()
         self.calls: list[dict] = []
@@ -129,7 +138,33 @@ class FakeSlack(WebApiMethods, FileMethods):
         self._limits: dict | None = None
         self._buckets: dict[str, _Bucket] = {}
         self._server = self._thread = None
-        self.add_user(bot_user_id, "expect", real_name="Expect", is_bot=True)
+        self.add_workspace(team_id, team_name, token=token, bot_user_id=bot_user_id, bot_id=bot_id)
+
+    def add_workspace(self, team_id, team_name, *, token, bot_user_id, enterprise_id=None, bot_id=None) -> dict:
+        """Install the bot in a workspace (or give an installed one another token); return the workspace."""
+        with self._lock:
+            workspace = self._workspaces.setdefault(team_id, {
+                "team_id": team_id, "team_name": team_name, "bot_user_id": bot_user_id,
+                "bot_id": bot_id or "B" + bot_user_id[1:], "enterprise_id": enterprise_id})
+            self._tokens[token] = team_id
+            self._revoked.discard(token)
+        if bot_user_id not in self._users:
+            self.add_user(bot_user_id, "expect", real_name="Expect", is_bot=True, team_id=team_id)
+        return dict(workspace)
+
+    def revoke(self, token: str) -> None:
+        """From now on, calls with ``token`` fail with ``token_revoked``."""
+        with self._lock:
+            self._revoked.add(token)
+
+    def _workspace(self) -> dict:
+        return self._workspaces[getattr(self._serving, "team_id", None) or self._default]
+
+    team_id = property(lambda self: self._workspace()["team_id"], doc="The answering workspace's team id.")
+    team_name = property(lambda self: self._workspace()["team_name"])
+    bot_user_id = property(lambda self: self._workspace()["bot_user_id"])
+    bot_id = property(lambda self: self._workspace()["bot_id"])
+    enterprise_id = property(lambda self: self._workspace()["enterprise_id"])
 
     def start(self) -> "FakeSlack":
         """Start serving in a daemon thread and return self."""
@@ -169,7 +204,7 @@ class FakeSlack(WebApiMethods, FileMethods):
     def add_user(self, user_id, name, *, real_name=None, tz="Europe/Berlin", team_id=None, is_bot=False,
                  is_restricted=False, is_ultra_restricted=False, deleted=False) -> dict:
         """Create (or replace) a user and return its users.info object."""
-        real_name, team = real_name or name, team_id or self.team_id
+        real_name, team = real_name or name, team_id or self._default
         offset, label = _tz_info(tz)
         first, _, last = real_name.partition(" ")
         user = {"id": user_id, "team_id": team, "name": name, "deleted": deleted, "color": "4bbe2e",
@@ -180,16 +215,19 @@ class FakeSlack(WebApiMethods, FileMethods):
                 "is_ultra_restricted": is_ultra_restricted, "is_bot": is_bot, "is_app_user": False,
                 "is_stranger": team != self.team_id, "updated": int(time.time())}
         if is_bot:
-            user["profile"]["bot_id"] = self.bot_id if user_id == self.bot_user_id else "B" + user_id[1:]
+            bots = {w["bot_user_id"]: w["bot_id"] for w in self._workspaces.values()}
+            user["profile"]["bot_id"] = bots.get(user_id, "B" + user_id[1:])
         with self._lock:
             self._users[user_id] = user
         return user
 
     def add_channel(self, channel_id, name, *, is_member=True, is_archived=False, is_private=False,
-                    ext_shared_with: str | None = None) -> dict:
-        """Create (or replace) a channel and return its conversations.info object (live, mutable)."""
+                    ext_shared_with: str | None = None, team_id: str | None = None) -> dict:
+        """Create (or replace) a channel of `team_id`'s workspace (the default one) and return its
+        conversations.info object (live, mutable). Only that workspace and `ext_shared_with` see it."""
         with self._lock:
-            return self._new_channel(channel_id, name, is_member, is_archived, is_private, ext_shared_with).info
+            return self._new_channel(channel_id, name, is_member, is_archived, is_private, ext_shared_with,
+                                     team=team_id or self._default).info
 
     def add_message(self, channel, text="", *, user, blocks=None, thread_ts=None, metadata=None) -> dict:
         """Store a message as if the human ``user`` had posted it; return the stored message."""
@@ -197,10 +235,13 @@ class FakeSlack(WebApiMethods, FileMethods):
             args = {"text": text, "blocks": blocks, "thread_ts": thread_ts, "metadata": metadata}
             return self._store(self._conv(channel, member=False), args, user, None)
 
-    def calls_to(self, method: str) -> list[dict]:
-        """Args dicts of all recorded calls to ``method``, oldest first."""
+    def calls_to(self, method: str, *, token: str | None = None) -> list[dict]:
+        """Args dicts of all recorded calls to ``method`` (made with ``token``, if given), oldest first.
+
+        Each entry of ``calls`` also keeps the ``token`` the call carried and the ``team_id`` it resolved to.
+        """
         with self._lock:
-            return [c["args"] for c in self.calls if c["method"] == method]
+            return [c["args"] for c in self.calls if c["method"] == method and token in (None, c.get("token"))]
 
     def wait_for(self, method: str, count: int = 1, timeout: float = 5.0, where=None) -> list[dict]:
         """Poll until ``count`` calls to ``method`` (matching ``where(args)``) exist; return their args."""
@@ -217,15 +258,19 @@ class FakeSlack(WebApiMethods, FileMethods):
                                      f"recent calls:\n{lines or '  (none)'}")
             time.sleep(0.01)
 
-    def messages(self, channel: str) -> list[dict]:
-        """Messages currently in ``channel`` (a channel id, or a user id for their DM), oldest first."""
+    def messages(self, channel: str, *, team_id: str | None = None) -> list[dict]:
+        """Messages currently in ``channel`` (a channel id, or a user id for their DM with the bot of
+        ``team_id``, by default of the user's own workspace or else the default one), oldest first."""
         with self._lock:
-            c = self._convs.get(channel) or self._convs.get(self._dms.get(channel, ""))
+            team = team_id or self._dm_team(channel)
+            c = self._convs.get(channel) or self._convs.get(self._dms.get((team, channel), ""))
             return [dict(m) for m in c.msgs.values()] if c else []
 
     def fail_next(self, method: str, error: str | None = None, *, status: int = 200, retry_after: int | None = None,
-                  times: int = 1, drop_response: bool = False, store_late: bool = False) -> None:
-        """Make the next ``times`` calls of ``method`` fail (error, 429, 5xx) or drop the response after acting.
+                  times: int = 1, drop_response: bool = False, store_late: bool = False,
+                  token: str | None = None) -> None:
+        """Make the next ``times`` calls of ``method`` (with ``token``, if given) fail (error, 429, 5xx) or drop
+        the response after acting.
 
         ``store_late``: drop the response and act only when ``store_late_calls()`` is called, as Slack sometimes
         stores a message many seconds after the request timed out.
@@ -233,17 +278,29 @@ class FakeSlack(WebApiMethods, FileMethods):
         status = 429 if retry_after is not None and status == 200 else status
         with self._lock:
             self._failures[method].extend([{"error": error, "status": status, "retry_after": retry_after,
-                                            "drop": drop_response or store_late, "late": store_late}] * times)
+                                            "drop": drop_response or store_late, "late": store_late,
+                                            "token": token}] * times)
+
+    def _next_failure(self, method: str, token: str | None) -> dict | None:
+        queue = self._failures.get(method) or ()
+        for failure in queue:
+            if failure["token"] in (None, token):
+                queue.remove(failure)
+                return failure
+        return None
 
     def store_late_calls(self) -> int:
         """Carry out the calls held back by ``fail_next(..., store_late=True)``; returns how many."""
         with self._lock:
             late, self._late = self._late, []
-            for handler, args in late:
+            for handler, args, team in late:
+                self._serving.team_id = team
                 try:
                     handler(args)
                 except _Err:
                     pass
+                finally:
+                    self._serving.team_id = None
         return len(late)
 
     def set_rate_limits(self, workspace: float | None = None, channel: float | None = None, *,
@@ -254,12 +311,14 @@ class FakeSlack(WebApiMethods, FileMethods):
                             "channel": (channel, channel_burst)} if workspace or channel else None
             self._buckets.clear()
 
-    def _over_limit(self, method: str, args: dict) -> int:
-        """Seconds to wait (for Retry-After) if this call is over a limit, else 0; called under the lock."""
+    def _over_limit(self, method: str, args: dict, team: str | None) -> int:
+        """Seconds to wait (for Retry-After) if this call is over a limit, else 0; called under the lock.
+
+        Like Slack's, the limits hold per workspace: one workspace's traffic never uses up another's."""
         if not self._limits or method not in PACED_METHODS:
             return 0
         now, buckets = time.monotonic(), []
-        for scope, key in (("channel", f"channel:{args.get('channel')}"), ("workspace", "workspace")):
+        for scope, key in (("channel", f"channel:{team}:{args.get('channel')}"), ("workspace", f"workspace:{team}")):
             rate, burst = self._limits[scope]
             if rate:
                 buckets.append(self._buckets.setdefault(key, _Bucket(rate, burst)))
@@ -341,12 +400,12 @@ class FakeSlack(WebApiMethods, FileMethods):
         token, auth = args.pop("token", None), h.headers.get("Authorization", "")
         token = auth[7:].strip() if auth.startswith("Bearer ") else token
         with self._lock:
-            self.calls.append({"method": method, "args": args, "at": time.time()})
+            team = self._tokens.get(token)
+            self.calls.append({"method": method, "args": args, "at": time.time(), "token": token, "team_id": team})
             self._counts[method] += 1
-            queue = self._failures.get(method)
-            fail = queue.popleft() if queue else None
+            fail = self._next_failure(method, token)
             slow = self._slow.get(method)
-            limited = 0 if fail else self._over_limit(method, args)
+            limited = 0 if fail else self._over_limit(method, args, team)
         if isinstance(slow, threading.Event):
             slow.wait(timeout=60)
         elif slow:
@@ -360,13 +419,14 @@ class FakeSlack(WebApiMethods, FileMethods):
             return h.send(fail["status"], {"ok": False, "error": fail["error"] or "internal_error"})
         handler = getattr(self, "_m_" + method.replace(".", "_"), None)
         error = ("unknown_method" if handler is None else "not_authed" if not token
-                 else "invalid_auth" if token != self.token else decode_error)
+                 else "invalid_auth" if team is None else "token_revoked" if token in self._revoked else decode_error)
         with self._lock:
+            self._serving.team_id = team
             try:
                 _need(not error, error)
                 self._check_scope(method, args)
                 if fail and fail.get("late"):
-                    self._late.append((handler, args))
+                    self._late.append((handler, args, team))
                     h.close_connection = True
                     return
                 result = handler(args)
@@ -374,6 +434,8 @@ class FakeSlack(WebApiMethods, FileMethods):
                 result = {"ok": False, "error": str(e), **e.extra}
                 if str(e) in RULE_ERRORS:
                     self.broken_rules.append({"method": method, **result})
+            finally:
+                self._serving.team_id = None
             data = json.dumps(result).encode()
         if fail:
             h.close_connection = True
@@ -425,9 +487,13 @@ class FakeSlack(WebApiMethods, FileMethods):
                 else:
                     self.reset() if name == "reset" else self.fail_next(**payload)
                 return h.send(200, {"ok": True})
-            if post and name in ("add_user", "add_channel"):
-                added = self.add_user(**payload) if name == "add_user" else self.add_channel(**payload)
-                return h.send(200, {"ok": True, "added": added})
+            if post and name in ("add_user", "add_channel", "add_workspace"):
+                add = {"add_user": self.add_user, "add_channel": self.add_channel,
+                       "add_workspace": self.add_workspace}[name]
+                return h.send(200, {"ok": True, "added": add(**payload)})
+            if post and name == "revoke":
+                self.revoke(payload["token"])
+                return h.send(200, {"ok": True})
         except (ValueError, TypeError) as e:
             return h.send(400, {"ok": False, "error": str(e)})
         h.send(404, {"ok": False, "error": "not_found"})

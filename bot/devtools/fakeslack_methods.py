@@ -85,8 +85,9 @@ class WebApiMethods:
         self._last_us = max(int(time.time() * 1_000_000), self._last_us + 1)
         return "%d.%06d" % divmod(self._last_us, 1_000_000)
 
-    def _new_channel(self, cid, name, is_member=True, is_archived=False, is_private=False, partner=None, user=None):
-        now, home = int(time.time()), self.team_id
+    def _new_channel(self, cid, name, is_member=True, is_archived=False, is_private=False, partner=None, user=None,
+                     team=None):
+        now, home = int(time.time()), team or self.team_id
         info = {"id": cid, "name": name, "is_channel": cid[0] == "C", "is_group": cid[0] == "G" and is_private,
                 "is_im": cid[0] == "D", "is_mpim": False, "is_private": is_private or cid[0] == "D", "created": now,
                 "is_archived": is_archived, "is_general": False, "unlinked": 0, "name_normalized": name,
@@ -107,20 +108,38 @@ class WebApiMethods:
         c = self._convs.get(cid or "")
         if c is None and cid and self.auto_channels and cid[0] == "C":
             c = self._new_channel(cid, cid.lower())
-        _need(c, "channel_not_found")
+        _need(c and self._sees(c), "channel_not_found")
         _need(c.info["is_member"] or not member, "not_in_channel")
         return c
 
+    def _sees(self, c):
+        """Whether the workspace whose call is being answered may see conversation `c` (always, outside calls)."""
+        team = getattr(self._serving, "team_id", None)
+        return team is None or team in c.info["shared_team_ids"] or team in c.info["connected_team_ids"]
+
+    def _sees_user(self, uid):
+        """A user of the answering workspace, of an organisation the fake hosts no bot for, or one met in a
+        channel shared with the answering workspace (Slack Connect)."""
+        user, team = self._users.get(uid), self.team_id
+        if user is None or user["team_id"] in (team, None) or user["team_id"] not in self._workspaces:
+            return user is not None
+        return any({team, user["team_id"]} <= set(c.info["connected_team_ids"]) for c in self._convs.values())
+
+    def _dm_team(self, uid):
+        team = (self._users.get(uid) or {}).get("team_id")
+        return team if team in self._workspaces else self._default
+
     def _open_dm(self, uid):
-        existed = uid in self._dms
+        key = (self.team_id, uid)
+        existed = key in self._dms
         if not existed:
-            self._dms[uid] = "D" + uid[1:]
-            self._new_channel(self._dms[uid], uid, user=uid)
-        return self._convs[self._dms[uid]], existed
+            self._dms[key] = "D" + uid[1:] + ("" if key[0] == self._dm_team(uid) else key[0][-4:])
+            self._new_channel(self._dms[key], uid, user=uid)
+        return self._convs[self._dms[key]], existed
 
     def _target(self, cid):
         if cid and cid[0] in "UW" and cid not in self._convs:
-            _need(cid in self._users, "channel_not_found")
+            _need(self._sees_user(cid), "channel_not_found")
             return self._open_dm(cid)[0]
         c = self._conv(cid, member=False)
         _need(not c.info["is_archived"], "is_archived")
@@ -147,7 +166,8 @@ class WebApiMethods:
     def _store(self, c, a, user, bot_id):
         ts = self._next_ts()
         m = {"type": "message", "ts": ts, "text": str(a.get("text") or ""), "blocks": a.get("blocks") or [],
-             "user": user, "bot_id": bot_id, "app_id": bot_id and self.app_id, "team": self.team_id}
+             "user": user, "bot_id": bot_id, "app_id": bot_id and self.app_id,
+             "team": (self._users.get(user) or {}).get("team_id") or self.team_id}
         if isinstance(a.get("metadata"), dict):
             m["metadata"] = self._metadata(a["metadata"])
         parent = a.get("thread_ts")
@@ -184,9 +204,10 @@ class WebApiMethods:
         return {"ok": True, "view": out}
 
     def _m_auth_test(self, a):
-        return {"ok": True, "url": f"https://{self.team_name.lower().replace(' ', '-')}.slack.com/",
-                "team": self.team_name, "user": self._users[self.bot_user_id]["name"], "team_id": self.team_id,
-                "user_id": self.bot_user_id, "bot_id": self.bot_id, "is_enterprise_install": False}
+        found = {"ok": True, "url": f"https://{self.team_name.lower().replace(' ', '-')}.slack.com/",
+                 "team": self.team_name, "user": self._users[self.bot_user_id]["name"], "team_id": self.team_id,
+                 "user_id": self.bot_user_id, "bot_id": self.bot_id, "is_enterprise_install": False}
+        return {**found, "enterprise_id": self.enterprise_id} if self.enterprise_id else found
 
     def _m_chat_postMessage(self, a):
         c = self._target(a.get("channel"))
@@ -243,7 +264,7 @@ class WebApiMethods:
         ids = [u.strip() for u in (users if isinstance(users, list) else str(users).split(",")) if u.strip()]
         _need(ids, "users_list_not_supplied")
         _need(len(ids) == 1, "method_not_supported_for_channel_type")
-        _need(ids[0] in self._users, "user_not_found")
+        _need(self._sees_user(ids[0]), "user_not_found")
         c, existed = self._open_dm(ids[0])
         channel = c.info if a.get("return_im") in _TRUE else {"id": c.info["id"]}
         return {"ok": True, "no_op": existed, "already_open": existed, "channel": channel}
@@ -287,8 +308,9 @@ class WebApiMethods:
                 "response_metadata": {"next_cursor": ""}}
 
     def _m_users_info(self, a):
-        _need(a.get("user") in self._users, "user_not_found")
-        return {"ok": True, "user": self._users[a["user"]]}
+        _need(self._sees_user(a.get("user")), "user_not_found")
+        user = self._users[a["user"]]
+        return {"ok": True, "user": {**user, "is_stranger": user["team_id"] != self.team_id}}
 
     def _m_views_open(self, a):
         _need(a.get("trigger_id"), "invalid_arguments")
@@ -299,14 +321,16 @@ class WebApiMethods:
     def _m_views_update(self, a):
         ext = a.get("external_id")
         view_id = a.get("view_id") or next((k for k, v in self._views.items() if ext and v["external_id"] == ext), None)
-        _need(view_id in self._views, "not_found")
+        _need(view_id in self._views and self._views[view_id]["team_id"] == self.team_id, "not_found")
         _need(not a.get("hash") or a["hash"] == self._views[view_id]["hash"], "hash_conflict")
         return self._new_view(a, view_id, self._views[view_id]["root_view_id"])
 
     def _m_views_publish(self, a):
         _need(a.get("user_id"), "invalid_arguments")
-        result = self._new_view(a, self._homes.get(a["user_id"]))
-        self._homes[a["user_id"]] = result["view"]["id"]
+        _need(a["user_id"] not in self._users or self._sees_user(a["user_id"]), "user_not_found")
+        home = (self.team_id, a["user_id"])
+        result = self._new_view(a, self._homes.get(home))
+        self._homes[home] = result["view"]["id"]
         return result
 
     def _m_pins_add(self, a, add=True):
