@@ -8,6 +8,7 @@ from slack_bolt import App, BoltRequest, BoltResponse
 from bot.commands import load_all
 from bot.listeners import nul, register_listeners
 from bot.services import Services
+from bot.slack.oauth import oauth_flow
 
 
 class _SameTokenNotice(logging.Filter):
@@ -28,6 +29,14 @@ class ExpectApp(App):
             return super().dispatch(req)
 
 
+def _distribution(services: Services) -> dict:
+    # Handing Bolt the store itself (not only through the flow's settings) makes its token rotation use our
+    # client, so refreshes go to SLACK_API_URL like every other call.
+    if not services.settings.distribution:
+        return {}
+    return {"oauth_flow": oauth_flow(services), "installation_store": services.installations}
+
+
 def create_app(services: Services) -> App:
     load_all()
     bolt_log = logging.getLogger("slack_bolt.App")
@@ -41,6 +50,7 @@ def create_app(services: Services) -> App:
         request_verification_enabled=not services.settings.socket_mode,
         # Listeners ack and finish in the request's own thread: no thread hand-off, and no 10 ms ack polling.
         process_before_response=True,
+        **_distribution(services),
     )
     nul.register(app)
     register_listeners(app, services)

@@ -203,7 +203,7 @@ def main(argv: list[str] | None = None) -> None:
     sub.choices["tick"].add_argument("--at", required=True, help="ISO-8601 instant with offset, e.g. 2026-11-30T09:00:00Z")
     sub.choices["db"].add_argument("action", choices=["upgrade"], help="upgrade: apply every migration not yet applied")
     sub.choices["keys"].add_argument("action", choices=["new", "rotate"],
-                                     help="new: print a fresh key; rotate: re-encrypt every stored token with the first key")
+                                     help="new: print a fresh key; rotate: re-encrypt stored tokens with the first key")
     args = parser.parse_args(argv)
     handlers = {"start": cmd_start, "web": cmd_web, "worker": cmd_worker, "serve": cmd_serve, "tick": cmd_tick, "db": cmd_db,
                 "demo": cmd_demo, "keys": cmd_keys}

@@ -1,6 +1,9 @@
 """Secrets at rest: MultiFernet over EXPECT_ENCRYPTION_KEY's comma-separated keys (the first encrypts, all decrypt)."""
 from __future__ import annotations
 
+import logging
+import re
+
 from cryptography.fernet import Fernet, InvalidToken, MultiFernet
 
 
@@ -45,3 +48,31 @@ class Sealer:
 
 class InvalidSecret(Exception):
     """Stored ciphertext that none of the configured keys opens."""
+
+
+TOKEN = re.compile(r"\b(xox[a-z]|xapp)([.-])[\w.-]+")
+WEBHOOK = re.compile(r"(hooks\.slack\.com/services/)[\w/]+")
+
+
+def redacted(text: str) -> str:
+    """`text` with every Slack token and webhook URL cut down to its kind."""
+    return WEBHOOK.sub(r"\1…", TOKEN.sub(r"\1\2…", text))
+
+
+def redact_tokens_in_logs() -> None:
+    """From now on, every log record is written without Slack tokens (slack_sdk's debug lines carry whole
+    responses, oauth.v2.access's included). Safe to call more than once."""
+    factory = logging.getLogRecordFactory()
+    if getattr(factory, "redacts", False):
+        return
+
+    def make(*args, **kwargs):
+        record = factory(*args, **kwargs)
+        message = record.getMessage()
+        clean = redacted(message)
+        if clean != message:
+            record.msg, record.args = clean, ()
+        return record
+
+    make.redacts = True
+    logging.setLogRecordFactory(make)

@@ -5,6 +5,8 @@ from dataclasses import dataclass
 from datetime import timedelta
 from functools import cached_property
 
+from slack_sdk import WebClient
+from slack_sdk.oauth.token_rotation import TokenRotator
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -12,7 +14,7 @@ import bot.domain.history  # noqa: F401  (its flush observer writes the record)
 from bot.clock import Clock, SystemClock
 from bot.db import make_engine, read_only_session_factory, session_factory
 from bot.i18n import configure as configure_languages
-from bot.secrets import Sealer
+from bot.secrets import Sealer, redact_tokens_in_logs
 from bot.settings import Settings
 from bot.slack.delivery import Dispatcher
 from bot.slack.gateway import SlackGateway
@@ -39,7 +41,10 @@ class Services:
         """Distribution mode's installations (tokens sealed at rest); None in single-workspace mode."""
         if not self.settings.distribution:
             return None
-        return InstallationStore(self.settings.client_id, self.engine, Sealer(self.settings.encryption_keys))
+        settings = self.settings
+        rotator = TokenRotator(client_id=settings.client_id, client_secret=settings.client_secret,
+                               client=WebClient(base_url=settings.api_url or WebClient.BASE_URL, timeout=10))
+        return InstallationStore(settings.client_id, self.engine, Sealer(settings.encryption_keys), rotator=rotator)
 
     @cached_property
     def team_id(self) -> str:
@@ -58,6 +63,7 @@ class Services:
 
 def build_services(settings: Settings, *, clock: Clock | None = None, dispatcher_threads: int = 64) -> Services:
     clock = clock or SystemClock()
+    redact_tokens_in_logs()
     configure_languages(team=settings.team_lang, default=settings.default_lang)
     engine = make_engine(settings.database_url)
     sessions = session_factory(engine)

@@ -70,6 +70,11 @@ def load_settings(env: dict[str, str] | None = None, *, dotenv: bool = True) -> 
         env = dict(os.environ)
     token = env.get("SLACK_BOT_TOKEN", "").strip()
     distribution = {} if token else _distribution(env)
+    if token and any(env.get(name, "").strip() for name in ("SLACK_CLIENT_ID", "SLACK_CLIENT_SECRET")):
+        # Bolt would read the client credentials from the environment on its own and look tokens up elsewhere.
+        raise SettingsError("SLACK_BOT_TOKEN and SLACK_CLIENT_ID/SLACK_CLIENT_SECRET are both set: keep "
+                            "SLACK_BOT_TOKEN for single-workspace mode, or remove it for distribution mode "
+                            "(see .env.example)")
     if token and not token.startswith("xoxb-"):
         raise _fail("SLACK_BOT_TOKEN", "must be a bot token starting with xoxb-")
     secret = env.get("SLACK_SIGNING_SECRET", "").strip()

@@ -1,5 +1,6 @@
-"""HTTP: Bolt at POST /slack/events, the trackers' deliveries at POST /webhooks/<tracker> (bot.webhooks.WEBHOOKS)
-and a health check at GET /healthz, served by waitress."""
+"""HTTP: Bolt at POST /slack/events, the trackers' deliveries at POST /webhooks/<tracker> (bot.webhooks.WEBHOOKS),
+a health check at GET /healthz and, in distribution mode, the install flow at GET /slack/install and
+/slack/oauth_redirect; served by waitress."""
 from __future__ import annotations
 
 import io
@@ -8,6 +9,7 @@ import logging
 from slack_bolt import App
 from slack_bolt.adapter.wsgi.http_request import WsgiHttpRequest
 from slack_bolt.adapter.wsgi.http_response import WsgiHttpResponse
+from slack_bolt.oauth import OAuthFlow
 from slack_bolt.request import BoltRequest
 from slack_sdk.signature import SignatureVerifier
 from waitress import create_server, wasyncore
@@ -15,6 +17,7 @@ from waitress import create_server, wasyncore
 from bot.db import database_answers
 from bot.inbound import MAX_BODY_BYTES, VERIFIED, Refused, check_shape, parse, read_verified_body
 from bot.services import Services
+from bot.slack.oauth import INSTALL_PATH, REDIRECT_PATH, failed_response
 from bot.webhooks import WEBHOOKS
 
 log = logging.getLogger("expect.web")
@@ -33,6 +36,8 @@ def make_wsgi(app: App, services: Services):
             return [b"ok\n" if healthy else b"database unavailable\n"]
         if path in WEBHOOKS and method == "POST":
             return _webhook(start_response, environ, services, path)
+        if app.oauth_flow and method == "GET" and path in (INSTALL_PATH, REDIRECT_PATH):
+            return _oauth(start_response, app.oauth_flow, WsgiHttpRequest(environ), path)
         if path != EVENTS_PATH or method != "POST":
             return _plain(start_response, 404, "Not Found")
         try:
@@ -61,6 +66,18 @@ def _dispatch(app: App, request: WsgiHttpRequest) -> WsgiHttpResponse:
         log.warning("no listener for a signed request; answered 200")
         return WsgiHttpResponse(status=200, headers={"content-type": ["text/plain"]}, body="")
     return WsgiHttpResponse(status=bolt.status, headers=bolt.headers, body=bolt.body)
+
+
+def _oauth(start_response, flow: OAuthFlow, request: WsgiHttpRequest, path: str):
+    bolt = BoltRequest(body="", query=request.query_string, headers=request.get_headers())
+    try:
+        answer = flow.handle_installation(bolt) if path == INSTALL_PATH else flow.handle_callback(bolt)
+    except Exception:
+        log.exception("the installation could not be completed")
+        answer = failed_response(flow.settings)
+    response = WsgiHttpResponse(status=answer.status, headers=answer.headers, body=answer.body)
+    start_response(response.status, response.get_headers())
+    return response.get_body()
 
 
 def _webhook(start_response, environ, services: Services, path: str):

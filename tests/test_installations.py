@@ -1,3 +1,4 @@
+import logging
 import os
 import subprocess
 from datetime import datetime, timedelta, timezone
@@ -9,7 +10,7 @@ from sqlalchemy import String, Text, create_engine, inspect, select, text
 from bot.clock import FixedClock
 from bot.db import make_engine
 from bot.models.installations import BOTS
-from bot.secrets import InvalidSecret, Sealer, new_key
+from bot.secrets import InvalidSecret, Sealer, new_key, redact_tokens_in_logs
 from bot.settings import SettingsError, load_settings
 from bot.slack.installations import InstallationStore, OAuthStateStore
 from tests.test_cli import EXPECT
@@ -142,9 +143,13 @@ def test_distribution_mode_needs_all_four_settings():
     assert "EXPECT_ENCRYPTION_KEY must be" in str(error.value) and "not-a-key" not in str(error.value)
 
 
-def test_single_workspace_mode_is_unchanged_by_the_distribution_settings():
-    settings = load_settings({**DISTRIBUTION, "SLACK_BOT_TOKEN": "xoxb-test-token"}, dotenv=False)
+def test_a_bot_token_and_client_credentials_together_are_refused():
+    settings = load_settings({"SLACK_BOT_TOKEN": "xoxb-test-token", "SLACK_SIGNING_SECRET": "s3cret",
+                              "EXPECT_ENCRYPTION_KEY": KEY_A}, dotenv=False)
     assert not settings.distribution and settings.bot_token == "xoxb-test-token"
+    with pytest.raises(SettingsError) as error:
+        load_settings({**DISTRIBUTION, "SLACK_BOT_TOKEN": "xoxb-test-token"}, dotenv=False)
+    assert str(error.value).startswith("SLACK_BOT_TOKEN and SLACK_CLIENT_ID/SLACK_CLIENT_SECRET are both set")
 
 
 def test_missing_distribution_settings_stop_web_with_one_line(tmp_path):
@@ -154,3 +159,12 @@ def test_missing_distribution_settings_stop_web_with_one_line(tmp_path):
     assert result.stderr.strip().splitlines() == [
         "expect: distribution mode needs SLACK_CLIENT_SECRET and SLACK_SIGNING_SECRET as well "
         "(or SLACK_BOT_TOKEN alone for single-workspace mode; see .env.example)"]
+
+
+def test_tokens_never_reach_a_log_record(caplog):
+    redact_tokens_in_logs()
+    caplog.set_level(logging.DEBUG)
+    logging.getLogger("slack_sdk.web.base_client").debug("body: %s", f'{{"access_token": "{BOT_TOKEN}"}}')
+    logging.getLogger("expect").warning(f"refresh {REFRESH}, user {USER_TOKEN}, hook {HOOK}")
+    assert not [secret for secret in SECRETS if secret in caplog.text]
+    assert '"access_token": "xoxe.…"' in caplog.text and "hooks.slack.com/services/…" in caplog.text

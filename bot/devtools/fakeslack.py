@@ -19,6 +19,7 @@ from urllib.parse import parse_qsl, urlsplit
 import yaml
 
 from bot.devtools.fakeslack_files import FileMethods
+from bot.devtools.fakeslack_oauth import OAUTH_PATHS, OAuthMethods
 from bot.devtools.fakeslack_methods import WebApiMethods, _decode, _Err, _need, _render_blocks, _tz_info
 
 
@@ -63,7 +64,9 @@ class _Handler(BaseHTTPRequestHandler):
         length = int(self.headers.get("Content-Length") or 0)
         body = self.rfile.read(length) if length else b""
         fake = self.server.fake
-        if url.path.startswith("/api/"):
+        if url.path in OAUTH_PATHS:
+            fake._oauth_route(self, url.path, url.query, body)
+        elif url.path.startswith("/api/"):
             fake._api(self, url.path[5:], url.query, body)
         elif url.path.startswith("/response/"):
             fake._response_url(self, url.path[10:], body)
@@ -102,7 +105,7 @@ class _Bucket:
 PACED_METHODS = ("chat.postMessage", "chat.update")
 
 
-class FakeSlack(WebApiMethods, FileMethods):
+class FakeSlack(WebApiMethods, FileMethods, OAuthMethods):
     """In-memory Slack workspaces served over HTTP with Slack's Web API wire format.
 
     The constructor's workspace is the default one; ``add_workspace`` installs the bot in more. Each call is
