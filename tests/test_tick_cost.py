@@ -8,6 +8,7 @@ from bot.domain.owed import add_item
 from bot.domain.projects import NewProject, create_project
 from bot.domain.updates import record_sent
 from bot.models import Milestone, OutboxMessage, Project, WeeklyUpdate
+from bot.models.history import HistoryEvent
 from jobs import JobContext, run_tick
 from jobs.updates import weekly_updates
 from tests.slackreq import ALICE, HOME
@@ -52,7 +53,7 @@ def test_due_tick_costs_the_same_few_statements_for_any_number_of_projects(servi
     result, seen = statements_during(
         services, lambda: weekly_updates(JobContext(services.sessions, services.gateway, UPDATE_AT)))
     assert result["queued"] == count
-    assert seen.count("SELECT") <= 10 and seen.count("UPDATE") <= 3
+    assert seen.count("SELECT") <= 11 and seen.count("UPDATE") <= 3
 
 
 def test_recording_a_batch_of_sent_updates_is_two_statements(services, clock, fake_slack):
@@ -79,3 +80,22 @@ def test_what_the_budget_leaves_goes_out_on_the_next_tick(services, clock, fake_
     with services.sessions() as session:
         assert session.scalar(select(func.count()).where(OutboxMessage.kind == "update",
                                                          OutboxMessage.state == "sent")) == 5
+
+
+def test_updates_queued_in_bulk_are_in_the_history_once_each(services, clock, fake_slack):
+    make_projects(services, clock, 4, fake_slack)
+    assert run_tick(services, UPDATE_AT, deliver=False)["updates"]["queued"] == 4
+    with services.sessions() as session:
+        posts = list(session.scalars(select(OutboxMessage).where(OutboxMessage.client_visible.is_(True))))
+        updates = list(session.scalars(select(WeeklyUpdate)))
+        found = list(session.scalars(select(HistoryEvent).where(
+            HistoryEvent.kind.in_(("post.queued", "update.scheduled")))))
+    expected = {("post.queued", row.id): (row.project_id, row.created_at, {
+        "post": row.kind, "period_key": row.period_key, "channel_id": row.channel_id,
+        "not_before": row.not_before.isoformat()}) for row in posts}
+    expected.update({("update.scheduled", row.id): (row.project_id, row.created_at, {
+        "scheduled_for": row.scheduled_for.isoformat(), "period_key": row.period_key}) for row in updates})
+    assert len(updates) == 4 and {row.state for row in updates} == {"queued"}
+    assert sorted((e.kind, e.subject_id) for e in found) == sorted(expected)
+    assert all((e.project_id, e.occurred_at, e.detail) == expected[e.kind, e.subject_id] and e.team_id == HOME
+               for e in found)

@@ -1,12 +1,14 @@
 """The record of a project: what was posted, moved, promised, owed and voted, and by whom.
 
 Rows are written by one flush observer that watches the tables where these things happen, so no code path
-that posts, moves a date or answers a promise can forget to record it. Rows are never changed; `forget` in
-`bot.domain.lifecycle` is the only thing that deletes them.
+that posts, moves a date or answers a promise can forget to record it; the few bulk writes that bypass the
+flush (sends recorded in one UPDATE, updates queued in one INSERT) call `posts_sent` / `inserted` with the same
+recorders. Rows are never changed; `forget` in `bot.domain.lifecycle` is the only thing that deletes them.
 """
 from __future__ import annotations
 
 from datetime import date, datetime
+from types import SimpleNamespace
 
 from sqlalchemy import event, insert, inspect, select
 from sqlalchemy.orm import Session
@@ -167,9 +169,20 @@ def _observe(session: Session, _context) -> None:
             _write(session, found)
 
 
+def inserted(session: Session, model: type, rows: list[dict]) -> None:
+    """Record rows written by a bulk INSERT, which no flush sees, as the observer records new rows of `model`:
+    each dict holds a row's columns as inserted, with its id."""
+    recorder = WATCHED[model]
+    events = [item for row in rows for item in recorder(session, SimpleNamespace(**row), True)]
+    if events:
+        _write(session, events)
+
+
 def _write(session: Session, events: list[dict]) -> None:
     project_ids = {item["project_id"] for item in events}
-    teams = {pid: p.team_id for pid in project_ids if (p := session.get(Project, pid)) is not None}
+    # Only projects already in the session: loading a missing one would cost a query (and its closures) each.
+    loaded = (session.identity_map.get(session.identity_key(Project, pid)) for pid in project_ids)
+    teams = {p.id: p.team_id for p in loaded if p is not None}
     missing = project_ids - set(teams)
     if missing:
         teams.update(session.execute(select(Project.id, Project.team_id).where(Project.id.in_(missing))).all())

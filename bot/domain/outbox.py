@@ -7,7 +7,8 @@ from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from bot.domain import timeoff
+from bot.db import insert_rows
+from bot.domain import history, timeoff
 from bot.domain.projects import business_hours
 from bot.models import OutboxMessage, Project
 
@@ -60,25 +61,31 @@ def enqueued_in(session: Session) -> bool:
     return bool(session.info.get(ENQUEUED))
 
 
-def _new_row(*, project: Project, kind: str, period_key: str, payload: dict, now: datetime,
-             channel_id: str | None = None, client_visible: bool = True, top_level: bool = True, urgent: bool = False,
-             not_before: datetime | None = None, thread_of: OutboxMessage | None = None,
-             thread_ts: str | None = None) -> OutboxMessage:
+def _new_row(**post) -> OutboxMessage:
+    return OutboxMessage(**_values(**post))
+
+
+def _values(*, project: Project, kind: str, period_key: str, payload: dict, now: datetime,
+            channel_id: str | None = None, client_visible: bool = True, top_level: bool = True, urgent: bool = False,
+            not_before: datetime | None = None, thread_of: OutboxMessage | None = None,
+            thread_ts: str | None = None) -> dict:
     ready_at = max(not_before or now, now)
     if client_visible and not urgent:
         ready_at = business_hours(project).next_open(ready_at)
-    return OutboxMessage(
-        project_id=project.id, kind=kind, period_key=period_key, channel_id=channel_id or project.channel_id,
-        payload=payload, client_visible=client_visible, top_level=top_level and thread_of is None and thread_ts is None,
-        urgent=urgent, not_before=ready_at, thread_of_id=thread_of.id if thread_of else None,
-        thread_ts=thread_of.ts if thread_of else thread_ts, created_at=now,
-    )
+    return {
+        "project_id": project.id, "kind": kind, "period_key": period_key, "channel_id": channel_id or project.channel_id,
+        "payload": payload, "client_visible": client_visible,
+        "top_level": top_level and thread_of is None and thread_ts is None, "urgent": urgent, "not_before": ready_at,
+        "thread_of_id": thread_of.id if thread_of else None, "thread_ts": thread_of.ts if thread_of else thread_ts,
+        "state": "pending", "attempts": 0, "created_at": now,
+    }
 
 
-def enqueue_many(session: Session, posts: list[dict], *, now: datetime) -> list[OutboxMessage]:
-    """enqueue() for many posts (each a dict of its keyword arguments) with one query and one flush.
+def enqueue_many(session: Session, posts: list[dict], *, now: datetime, revive: bool = False) -> list[int]:
+    """enqueue() for many posts (each a dict of its keyword arguments) with one query and one INSERT.
 
-    Returns the rows in the order asked; if another worker queued one meanwhile, falls back to one by one.
+    Returns the rows' ids in the order asked: a post queued before keeps its row (with `revive`, a cancelled one is
+    queued again with the new payload). If another worker queued one meanwhile, falls back to one by one.
     """
     def key(post: dict) -> tuple:
         return post["project"].id, post["kind"], post["period_key"]
@@ -92,14 +99,18 @@ def enqueue_many(session: Session, posts: list[dict], *, now: datetime) -> list[
     ))}
     unsent = [dict(post) for post in posts if key(post) not in found]
     timeoff.route(session, unsent, now)
-    fresh = {key(post): _new_row(now=now, **post) for post in unsent}
+    fresh = {key(post): _values(now=now, **post) for post in unsent}
     try:
         with session.begin_nested():
-            session.add_all(fresh.values())
+            insert_rows(session, OutboxMessage.__table__, list(fresh.values()))
     except IntegrityError:
-        return [enqueue(session, now=now, **post) for post in posts]
-    found.update(fresh)
-    return [found[key(post)] for post in posts]
+        found, fresh = {key(post): enqueue(session, now=now, **post) for post in posts}, {}
+    history.inserted(session, OutboxMessage, list(fresh.values()))
+    for post in posts:
+        row = found.get(key(post))
+        if revive and row is not None and row.state == "cancelled":
+            row.state, row.payload, row.not_before = "pending", post["payload"], _values(now=now, **post)["not_before"]
+    return [found[key(post)].id if key(post) in found else fresh[key(post)]["id"] for post in posts]
 
 
 def find(session: Session, *, project_id: int, kind: str, period_key: str) -> OutboxMessage | None:

@@ -14,7 +14,8 @@ from datetime import datetime, timedelta
 from sqlalchemy import and_, bindparam, func, or_, select, update
 from sqlalchemy.orm import Session, selectinload
 
-from bot.domain import outbox, update_items, update_parts
+from bot.db import insert_rows
+from bot.domain import history, outbox, update_items, update_parts
 from bot.domain.content import dump
 from bot.domain.errors import UserError
 from bot.domain.posts import (
@@ -121,22 +122,52 @@ def _due(session: Session, column, now: datetime, limit: int, *also) -> list[Pro
 
 def _updates_for(session: Session, projects: list[Project], now: datetime) -> dict[int, WeeklyUpdate]:
     """This period's WeeklyUpdate for each project (created when missing), in one query."""
-    keys = {p.id: period_key(p.next_update_at, zone(p.tz)) for p in projects}
-    existing = {(u.project_id, u.period_key): u for u in session.scalars(
-        select(WeeklyUpdate).where(WeeklyUpdate.project_id.in_(keys), WeeklyUpdate.period_key.in_(set(keys.values())))
-    )}
-    found = {}
+    found = _existing_updates(session, projects)
     for project in projects:
-        update = existing.get((project.id, keys[project.id]))
-        if update is None:
-            update = WeeklyUpdate(project_id=project.id, period_key=keys[project.id],
-                                  scheduled_for=project.next_update_at, created_at=now)
-            session.add(update)
-        elif update.state in UNDECIDED:
-            update.scheduled_for = project.next_update_at
-        found[project.id] = update
+        if project.id not in found:
+            found[project.id] = _new_update(project, now)
+            session.add(found[project.id])
     session.flush()
     return found
+
+
+def _existing_updates(session: Session, projects: list[Project]) -> dict[int, WeeklyUpdate]:
+    """This period's WeeklyUpdate of the projects that have one already, in one query."""
+    keys = {p.id: period_key(p.next_update_at, zone(p.tz)) for p in projects}
+    due = {p.id: p.next_update_at for p in projects}
+    found = {}
+    for update in session.scalars(select(WeeklyUpdate).where(
+            WeeklyUpdate.project_id.in_(keys), WeeklyUpdate.period_key.in_(set(keys.values())))):
+        if keys[update.project_id] == update.period_key:
+            if update.state in UNDECIDED:
+                update.scheduled_for = due[update.project_id]
+            found[update.project_id] = update
+    return found
+
+
+def _new_update(project: Project, now: datetime) -> WeeklyUpdate:
+    """This period's update, not yet in the session: it is inserted once decided, in its final state."""
+    return WeeklyUpdate(project_id=project.id, period_key=period_key(project.next_update_at, zone(project.tz)),
+                        scheduled_for=project.next_update_at, created_at=now)
+
+
+def _insert_updates(session: Session, updates: list[WeeklyUpdate]) -> None:
+    """New updates with one INSERT (no flush, so their history is recorded here); each is given its id."""
+    if not updates:
+        return
+    table = WeeklyUpdate.__table__
+    rows = [{column.key: getattr(update, column.key) for column in table.columns if column.key != "id"}
+            for update in updates]
+    insert_rows(session, table, rows)
+    for update, row in zip(updates, rows):
+        update.id = row["id"]
+    history.inserted(session, WeeklyUpdate, rows)
+
+
+def _save(session: Session, update: WeeklyUpdate) -> None:
+    if update.id is None:
+        session.add(update)
+        session.flush()
 
 
 def _previous_snapshots(session: Session, project_ids: list[int]) -> dict[int, dict]:
@@ -159,15 +190,15 @@ def _payload(content: UpdateContent) -> dict:
 
 
 def _queue_all(session: Session, items: list[tuple[WeeklyUpdate, UpdateContent, dict]], now: datetime) -> None:
-    rows = outbox.enqueue_many(session, [
+    """Queue the posts, then write each update as queued: new ones inserted so, in one statement."""
+    ids = outbox.enqueue_many(session, [
         {"project": content.project, "kind": "update", "period_key": update.period_key, "payload": payload}
         for update, content, payload in items
-    ], now=now)
-    for (update, content, payload), row in zip(items, rows):
-        if row.state == "cancelled":
-            row.state, row.payload = "pending", payload
-            row.not_before = business_hours(content.project).next_open(now)
-        update.state, update.outbox_id, update.snapshot = "queued", row.id, content.snapshot
+    ], now=now, revive=True)
+    for (update, content, _), row_id in zip(items, ids):
+        update.state, update.outbox_id, update.snapshot = "queued", row_id, content.snapshot
+    _insert_updates(session, [update for update, _, _ in items if update.id is None])
+    for update, content, _ in items:
         told = content.post.finished + content.post.highlights + content.hidden
         update_items.carried_by(session, update.id, [item.id for item in told])
 
@@ -222,23 +253,30 @@ def post_due_updates(session: Session, *, now: datetime, limit: int) -> Counter:
     counts = Counter(update_due=len(projects))
     if not projects:
         return counts
-    updates = _updates_for(session, projects, now)
+    updates = _existing_updates(session, projects)
     previous = _previous_snapshots(session, [p.id for p in projects])
     update_parts.preload(session, projects)
 
     def decide(project: Project) -> tuple:
         unit = Counter()
-        return _decide_due(session, project, updates[project.id], previous.get(project.id), now, unit), unit
+        update = updates.get(project.id) or _new_update(project, now)  # a retry starts from a fresh one
+        return update, _decide_due(session, project, update, previous.get(project.id), now, unit), unit
 
     queued: list[tuple[WeeklyUpdate, UpdateContent, dict]] = []
+    unsaved: list[WeeklyUpdate] = []
     caught_up = 0
-    for project, (item, unit) in each_isolated(session, projects, decide, counts, step="weekly update",
-                                               project_id=_id, later=lambda project: _retry_later(project, now)):
+    for project, (update, item, unit) in each_isolated(session, projects, decide, counts, step="weekly update",
+                                                       project_id=_id,
+                                                       later=lambda project: _retry_later(project, now)):
         counts.update(unit)
         if item:
             queued.append(item)
-        elif unit["missed"]:
+            continue
+        if update.id is None:
+            unsaved.append(update)
+        if unit["missed"]:
             caught_up += project.next_update_at <= now
+    _insert_updates(session, unsaved)
     _queue_all(session, queued, now)
     counts["queued"] = len(queued)
     if caught_up:
@@ -270,6 +308,7 @@ def _decide_due(session: Session, project: Project, update: WeeklyUpdate, previo
         return None
     if update.state in UNDECIDED and project.approval_mode == "required" and update.state != "approved":
         update.state = "awaiting"
+        _save(session, update)  # the reminder's buttons name it
         _remind(session, project, update, now)
         counts["awaiting"] += 1
     elif update.state in UNDECIDED:
