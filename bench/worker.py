@@ -85,11 +85,14 @@ def all_due(services, at, args) -> dict:
     import jobs
 
     context = jobs.JobContext(services.sessions, services.gateway, at)
-    passes, queued = [], 0
+    passes, queued, by_job = [], 0, dict.fromkeys(jobs.JOBS, 0.0)
     started, cpu_started = time.perf_counter(), time.process_time()
     while True:
-        began = time.perf_counter()
-        counts = {name: fn(context) for name, fn in jobs.JOBS.items()}
+        began, counts = time.perf_counter(), {}
+        for name, fn in jobs.JOBS.items():
+            job_started = time.perf_counter()
+            counts[name] = fn(context)
+            by_job[name] += time.perf_counter() - job_started
         passes.append(round(time.perf_counter() - began, 2))
         queued += counts.get("updates", {}).get("queued", 0)
         if not counts.get("updates", {}).get("left_for_next_tick"):
@@ -99,6 +102,7 @@ def all_due(services, at, args) -> dict:
     finished = time.perf_counter()
     return {"elapsed": finished - started, "jobs_s": round(jobs_done - started, 2), "passes": passes,
             "jobs_cpu_s": round(cpu_jobs_done - cpu_started, 2),
+            "by_job_s": {name: round(seconds, 1) for name, seconds in by_job.items() if seconds >= 0.05},
             "queued": queued, "delivery_s": round(finished - jobs_done, 2), "counts": {"delivery": delivery}}
 
 

@@ -145,7 +145,12 @@ def separator(*, strong: bool = False) -> Markup:
 
 
 def is_rtl(language: str | None = None) -> bool:
-    return _locale(language or current()).character_order == "right-to-left"
+    return _right_to_left(language or current())
+
+
+@cache
+def _right_to_left(language: str) -> bool:
+    return _locale(language).character_order == "right-to-left"
 
 
 @cache

@@ -52,21 +52,26 @@ def _names(cls: type) -> tuple[str, ...]:
 
 
 @cache
-def _hints(cls: type) -> dict:
-    return typing.get_type_hints(cls)
+def _fields(cls: type) -> tuple[tuple[str, object], ...]:
+    hints = typing.get_type_hints(cls)
+    return tuple((f.name, hints[f.name]) for f in dataclasses.fields(cls))
+
+
+@cache
+def _shape(kind) -> tuple:
+    """What decoding asks of a type hint, asked once per hint: every post decodes the same few."""
+    return typing.get_origin(kind), typing.get_args(kind), dataclasses.is_dataclass(kind)
 
 
 def _decode(kind, value):
     if value is None:
         return None
-    origin, args = typing.get_origin(kind), typing.get_args(kind)
+    origin, args, is_class = _shape(kind)
     if origin in (typing.Union, types.UnionType):
-        shaped = [a for a in args if a is not type(None) and dataclasses.is_dataclass(a) == isinstance(value, dict)]
+        shaped = [a for a in args if a is not type(None) and _shape(a)[2] == isinstance(value, dict)]
         return _decode(shaped[0], value) if shaped else value
-    if dataclasses.is_dataclass(kind):
-        hints = _hints(kind)
-        return kind(**{f.name: _decode(hints[f.name], value.get(f.name)) for f in dataclasses.fields(kind)
-                       if f.name in value})
+    if is_class:
+        return kind(**{name: _decode(hint, value.get(name)) for name, hint in _fields(kind) if name in value})
     if kind is datetime:
         return datetime.fromisoformat(value)
     if kind is date:

@@ -44,9 +44,9 @@ def unarchive(session: Session, *, project: Project, by: str, now: datetime) -> 
     history.record(session, project=project, kind="project.unarchived", at=now, actor=by)
 
 
-def is_archived(session: Session, project_id: int) -> bool:
-    """Whether posts for this project must no longer go out (its archive notice aside)."""
-    project = session.get(Project, project_id)
+def is_archived(project) -> bool:
+    """Whether posts for this project (a Project or a row with its status; None if gone) must no longer go out
+    (its archive notice aside)."""
     return project is not None and project.status == "archived"
 
 

@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from sqlalchemy import and_, bindparam, or_, select, update
-from sqlalchemy.orm import Session, defer, lazyload, load_only, sessionmaker
+from sqlalchemy.orm import Session, defer, sessionmaker
 from sqlalchemy.orm.attributes import set_committed_value
 
 from bot.blocks.render import render_payload
@@ -146,23 +146,22 @@ class Dispatcher:
                 select(OutboxMessage).where(ready).order_by(OutboxMessage.not_before, OutboxMessage.id)
                 .limit(self._claim_size()).with_for_update(skip_locked=True)
             ))
-            # One query for the batch's projects: the budget check and rendering then find them in the session.
-            projects = {p.id: p for p in session.scalars(
-                select(Project).where(Project.id.in_({row.project_id for row in rows}))
-                .options(load_only(*CLAIM_COLUMNS), lazyload(Project.closures)))} if rows else {}
+            # One query for the columns of the batch's projects that the checks and rendering read (no ORM objects).
+            projects = {p.id: p for p in session.execute(
+                select(*CLAIM_COLUMNS).where(Project.id.in_({row.project_id for row in rows})))} if rows else {}
             claims, per_channel, budget_used, top_in_flight = [], Counter(), {}, set()
             for row in rows:
-                if row.kind != ARCHIVED_KIND and row.state == "pending" and is_archived(session, row.project_id):
+                project = projects.get(row.project_id)
+                if row.kind != ARCHIVED_KIND and row.state == "pending" and is_archived(project):
                     row.state, row.error = "cancelled", "archived"
                     continue
                 if per_channel[row.channel_id] >= self.per_channel or not self._thread_ready(session, row, now):
                     continue
-                if not self._within_budget(session, row, now, budget_used, top_in_flight):
+                if not self._within_budget(session, row, project, now, budget_used, top_in_flight):
                     continue
                 if row.client_visible and row.top_level:
                     top_in_flight.add(row.channel_id)
                 per_channel[row.channel_id] += 1
-                project = projects.get(row.project_id)
                 claims.append(Claim(row=row, in_doubt=row.state in ("sending", "unknown"),
                                     message=self._render(row, project), team_id=project.team_id if project else ""))
             if claims:
@@ -206,7 +205,7 @@ class Dispatcher:
         row.not_before = now + timedelta(seconds=30)
         return False
 
-    def _within_budget(self, session: Session, row: OutboxMessage, now: datetime, used: dict,
+    def _within_budget(self, session: Session, row: OutboxMessage, project, now: datetime, used: dict,
                        in_flight: set[str]) -> bool:
         """Top-level client posts beyond the channel's weekly budget go in the thread of the latest one.
 
@@ -216,7 +215,7 @@ class Dispatcher:
             return True
         if row.channel_id not in used:
             used[row.channel_id] = outbox.top_level_posts_this_week(session, channel_id=row.channel_id, now=now)
-        budget = session.get(Project, row.project_id).weekly_budget
+        budget = project.weekly_budget
         if used[row.channel_id] < budget:
             used[row.channel_id] += 1
             return True
