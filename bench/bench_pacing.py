@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import subprocess
 import sys
 import time
@@ -58,8 +59,9 @@ def capped(db: str, cap: float, posts: int, channels: int) -> dict:
             "duplicates": sum(1 for n in by_id.values() if n > 1), "lost": posts - len(by_id)}
 
 
-def bare_loop(posts: int, threads: int) -> float:
-    """chat.postMessage as fast as a thread pool of slack_sdk clients can, same payloads: posts per second."""
+def bare_loop(posts: int, threads: int) -> tuple[float, float]:
+    """chat.postMessage as fast as a thread pool of slack_sdk clients can, same payloads: posts per second and
+    this process's CPU milliseconds per post."""
     with FakeSlackProcess() as fake:
         clients = [WebClient(token="xoxb-test-token", base_url=fake.api_url) for _ in range(threads)]
 
@@ -68,11 +70,11 @@ def bare_loop(posts: int, threads: int) -> float:
             clients[index % threads].chat_postMessage(channel=channel_for(index), text=payload["text"],
                                                       blocks=payload["blocks"], unfurl_links=False)
 
-        started = time.perf_counter()
+        started, cpu_started = time.perf_counter(), time.process_time()
         with ThreadPoolExecutor(max_workers=threads) as pool:
             list(pool.map(send, range(posts)))
-        elapsed = time.perf_counter() - started
-    return posts / elapsed
+        elapsed, cpu = time.perf_counter() - started, time.process_time() - cpu_started
+    return posts / elapsed, 1000 * cpu / posts
 
 
 def main() -> int:
@@ -91,12 +93,15 @@ def main() -> int:
           f"(target >= {TARGETS['cap_share']}); {r['per_100']:.2f} 429s per 100 posts ({r['limited']} in all, "
           f"target <= {TARGETS['per_100']}); lost {r['lost']} duplicates {r['duplicates']} states {r['states']}",
           flush=True)
-    bare = bare_loop(args.uncapped, args.threads)
+    bare, bare_cpu = bare_loop(args.uncapped, args.threads)
     tick = burst(args.db, args.uncapped, 0.0, None, None, False)
+    cpu = 1000 * (tick["jobs_cpu_s"] + tick["delivery_cpu_s"]) / max(tick["posted"], 1)
     print(f"uncapped {args.db}: expect tick → {tick['posted']} posts at {tick['posts_per_s']:.0f}/s "
           f"[jobs {tick['jobs_s']} s + delivery {tick['delivery_s']} s], bare slack_sdk loop ({args.threads} threads) "
           f"{bare:.0f}/s: ratio {tick['posts_per_s'] / bare:.2f} (target >= {TARGETS['ratio']}); "
-          f"duplicates {tick['duplicates']}", flush=True)
+          f"CPU per post: expect's worker {cpu:.2f} ms, bare loop {bare_cpu:.2f} ms (ratio {bare_cpu / cpu:.2f}); "
+          f"load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} CPUs; duplicates {tick['duplicates']}",
+          flush=True)
     return 1 if r["lost"] or r["duplicates"] or tick["duplicates"] else 0
 
 
