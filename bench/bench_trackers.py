@@ -1,9 +1,11 @@
-"""Tracker sync cost: N milestones linked to GitHub, synced by the trackers job against the fake GitHub.
+"""Tracker sync cost: N milestones linked to GitHub (or to Jira fix versions), synced by the trackers job against
+the fake GitHub (or the fake Jira).
 
-python bench/bench_trackers.py [--db sqlite|postgres] [--links 1000]
-Prints the requests an idle link costs per hour (a conditional GET every 15 minutes, answered 304, which GitHub does
-not count against the rate limit) and the time of a first sync and of an idle poll of every link, each as a ratio
-to a bare httpx loop making the same GETs to the same fake. Asserts nothing about time.
+python bench/bench_trackers.py [--db sqlite|postgres] [--links 1000] [--tracker github|jira|both]
+Prints the requests an idle link costs per hour (GitHub: a conditional GET every 15 minutes, answered 304, which
+GitHub does not count against the rate limit; Jira: the version and an `updated >=` search every 15 minutes) and the
+time of a first sync and of an idle poll of every link, each as a ratio to a bare httpx loop making the same GETs to
+the same fake. Asserts nothing about time.
 """
 from __future__ import annotations
 
@@ -19,6 +21,7 @@ from sqlalchemy import create_engine, insert, select
 
 from bot.db import session_factory
 from bot.devtools.fakegithub import FakeGitHub
+from bot.devtools.fakejira import FakeJira
 from bot.domain.trackers import POLL_EVERY
 from bot.models import Milestone
 from bot.models.trackers import TrackerLink
@@ -39,23 +42,40 @@ def world(links: int) -> FakeGitHub:
     return fake
 
 
-def linked(db_url: str, links: int) -> None:
+def jira_world(links: int) -> tuple[FakeJira, list[int]]:
+    fake = FakeJira(clock=lambda: AT).start()
+    versions = []
+    for i in range(links):
+        version = fake.add_version(f"R{i}", "v1.0", release_date=date(2026, 12, 11))
+        fake.add_issue(f"R{i}", "Open task", version=version, points=3, at=AT - timedelta(days=7))
+        fake.add_issue(f"R{i}", "Checkout page", version=version, labels=("client-visible",), points=2,
+                       done_at=AT - timedelta(hours=1))
+        versions.append(version)
+    return fake, versions
+
+
+def linked(db_url: str, links: int, refs: list[tuple[str, str, str]] | None = None) -> None:
     engine = create_engine(db_url)
     ids = bulk_projects(engine, links, now=AT - timedelta(days=7), next_update_at=AT + timedelta(days=2))
     bulk_milestones(engine, ids, 1, today=AT.date(), created_at=AT - timedelta(days=7))
     with engine.begin() as connection:
         rows = connection.execute(select(Milestone.id, Milestone.project_id).order_by(Milestone.project_id)).all()
+        refs = refs or [("github", f"acme/r{i}", "1") for i in range(links)]
         connection.execute(insert(TrackerLink), [{
-            "project_id": project_id, "milestone_id": milestone_id, "kind": "github", "target": f"acme/r{i}",
-            "ref": "1", "ref_title": "v1.0", "eligible": "client-visible", "remote_due": date(2026, 12, 11),
+            "project_id": project_id, "milestone_id": milestone_id, "kind": refs[i][0], "target": refs[i][1],
+            "ref": refs[i][2], "ref_title": "v1.0", "eligible": "client-visible", "remote_due": date(2026, 12, 11),
             "next_sync_at": AT, "created_by": "U0BENCH", "created_at": AT,
         } for i, (milestone_id, project_id) in enumerate(rows)])
     engine.dispose()
 
 
-def job(db_url: str, fake: FakeGitHub, now: datetime) -> tuple[float, int, dict]:
-    settings = Settings(bot_token="xoxb-bench", signing_secret="s", database_url=db_url, github_token=fake.token,
-                        github_api_url=fake.base_url)
+def job(db_url: str, fake, now: datetime) -> tuple[float, int, dict]:
+    if isinstance(fake, FakeJira):
+        settings = Settings(bot_token="xoxb-bench", signing_secret="s", database_url=db_url, jira_email=fake.email,
+                            jira_base_url=fake.base_url, jira_api_token=fake.token)
+    else:
+        settings = Settings(bot_token="xoxb-bench", signing_secret="s", database_url=db_url, github_token=fake.token,
+                            github_api_url=fake.base_url)
     sessions = session_factory(create_engine(db_url))
     before, counts = len(fake.requests), Counter()
     started = time.perf_counter()
@@ -76,11 +96,47 @@ def bare(fake: FakeGitHub, requests: list[dict], etags: dict) -> float:
         return time.perf_counter() - started
 
 
+def bare_jira(fake: FakeJira, requests: list[dict]) -> float:
+    with httpx.Client(timeout=10, auth=(fake.email, fake.token)) as client:
+        started = time.perf_counter()
+        for request in requests:
+            client.get(fake.base_url + request["path"], params=request["query"], headers={"Accept": "application/json"})
+        return time.perf_counter() - started
+
+
+def run_jira(args) -> None:
+    db_url = database_url(args.db)
+    fake, versions = jira_world(args.links)
+    try:
+        linked(db_url, args.links, [("jira", f"R{i}", f"version:{v}") for i, v in enumerate(versions)])
+        first_s, first_requests, counts = job(db_url, fake, AT)
+        assert counts["changed"] == args.links, counts
+        first_bare = bare_jira(fake, list(fake.requests))
+        idle_s, idle_requests, counts = job(db_url, fake, AT + POLL_EVERY)
+        assert counts["unchanged"] == args.links, counts
+        idle_bare = bare_jira(fake, fake.requests[-idle_requests:])
+    finally:
+        fake.stop()
+    per_hour = idle_requests / args.links * (timedelta(hours=1) / POLL_EVERY)
+    print(f"trackers jira {args.db} {args.links} links: idle {per_hour:.1f} requests per link per hour "
+          f"({idle_requests} requests for an idle poll of all links: version + updated>= search each, one /myself); "
+          f"first sync {first_requests} requests, {first_s / first_bare:.2f}x a bare httpx loop of the same GETs; "
+          f"idle poll of all links {idle_s / idle_bare:.2f}x the bare loop", flush=True)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--db", choices=["sqlite", "postgres"], default="sqlite")
     parser.add_argument("--links", type=int, default=1000)
+    parser.add_argument("--tracker", choices=["github", "jira", "both"], default="both")
     args = parser.parse_args()
+    if args.tracker in ("github", "both"):
+        run_github(args)
+    if args.tracker in ("jira", "both"):
+        run_jira(args)
+
+
+def run_github(args) -> None:
     db_url = database_url(args.db)
     fake = world(args.links)
     try:

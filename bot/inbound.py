@@ -1,5 +1,5 @@
 """What a request must pass before anything reads it: size, the sender's signature (Slack's, or GitHub's on
-/webhooks/github), then its shape."""
+/webhooks/github, Jira's on /webhooks/jira), then its shape."""
 from __future__ import annotations
 
 import hashlib
@@ -11,7 +11,7 @@ from urllib.parse import parse_qsl
 from slack_sdk.signature import SignatureVerifier
 
 MAX_BODY_BYTES = 256 * 1024
-GITHUB_MAX_BODY_BYTES = 1024 * 1024  # GitHub caps payloads at 25 MB, ours (milestone, issues events) are small
+GITHUB_MAX_BODY_BYTES = 1024 * 1024  # GitHub caps payloads at 25 MB; ours (milestone, issue, version events) are small
 VERIFIED = "expect_signature_verified"
 
 
@@ -54,13 +54,23 @@ def read_verified_body(environ: dict, verifier: SignatureVerifier | None) -> byt
 def read_github_body(environ: dict, secret: str | None) -> bytes:
     """A GitHub webhook's raw body, returned only when its X-Hub-Signature-256 is the HMAC of the body under our
     webhook secret (no secret configured: every delivery is refused)."""
+    return _read_hmac_signed(environ, secret, "HTTP_X_HUB_SIGNATURE_256", "GitHub", "GITHUB_WEBHOOK_SECRET")
+
+
+def read_jira_body(environ: dict, secret: str | None) -> bytes:
+    """A Jira Cloud admin webhook's raw body, returned only when its X-Hub-Signature (`sha256=` HMAC of the body
+    under the secret the webhook was registered with) holds (no JIRA_WEBHOOK_SECRET: every delivery is refused)."""
+    return _read_hmac_signed(environ, secret, "HTTP_X_HUB_SIGNATURE", "Jira", "JIRA_WEBHOOK_SECRET")
+
+
+def _read_hmac_signed(environ: dict, secret: str | None, header: str, sender: str, setting: str) -> bytes:
     body = _read_capped(environ, GITHUB_MAX_BODY_BYTES)
-    signature = environ.get("HTTP_X_HUB_SIGNATURE_256", "")
+    signature = environ.get(header, "")
     if not secret or not signature.startswith("sha256="):
-        raise Refused(401, "unsigned GitHub delivery" if secret else "GITHUB_WEBHOOK_SECRET is not set")
+        raise Refused(401, f"unsigned {sender} delivery" if secret else f"{setting} is not set")
     expected = "sha256=" + hmac.new(secret.encode(), body, hashlib.sha256).hexdigest()
     if not hmac.compare_digest(expected, signature):
-        raise Refused(401, f"bad signature on a {len(body)}-byte GitHub delivery")
+        raise Refused(401, f"bad signature on a {len(body)}-byte {sender} delivery")
     return body
 
 

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import os
+import re
 from dataclasses import dataclass
 from urllib.parse import urljoin
 
@@ -36,6 +37,11 @@ class Settings:
     client_id: str | None = None
     client_secret: str | None = None
     encryption_keys: tuple[str, ...] = ()
+    jira_base_url: str | None = None
+    jira_email: str | None = None
+    jira_api_token: str | None = None
+    jira_webhook_secret: str | None = None
+    jira_points_field: str = "customfield_10016"
 
     @property
     def socket_mode(self) -> bool:
@@ -151,11 +157,24 @@ def _trackers(env: dict[str, str]) -> dict:
     if not github_url.startswith(("http://", "https://")):
         raise _fail("GITHUB_API_URL", "must be an http(s) URL such as https://api.github.com")
     return {"github_token": env.get("GITHUB_TOKEN", "").strip() or None, "github_api_url": github_url,
-            "github_webhook_secret": env.get("GITHUB_WEBHOOK_SECRET", "").strip() or None}
+            "github_webhook_secret": env.get("GITHUB_WEBHOOK_SECRET", "").strip() or None, **_jira(env)}
+
+
+def _jira(env: dict[str, str]) -> dict:
+    base_url = env.get("JIRA_BASE_URL", "").strip().rstrip("/") or None
+    if base_url and not base_url.startswith(("http://", "https://")):
+        raise _fail("JIRA_BASE_URL", "must be your site's http(s) URL such as https://acme.atlassian.net")
+    points = env.get("JIRA_STORY_POINTS_FIELD", "").strip() or "customfield_10016"
+    if not re.fullmatch(r"customfield_\d{1,9}", points):
+        raise _fail("JIRA_STORY_POINTS_FIELD", f"must be a custom field id such as customfield_10016, not {points!r}")
+    return {"jira_base_url": base_url, "jira_email": env.get("JIRA_EMAIL", "").strip() or None,
+            "jira_api_token": env.get("JIRA_API_TOKEN", "").strip() or None,
+            "jira_webhook_secret": env.get("JIRA_WEBHOOK_SECRET", "").strip() or None, "jira_points_field": points}
 
 
 TRACKER_SETTINGS = {  # kind -> the (env name, field) pairs its links need
     "github": (("GITHUB_TOKEN", "github_token"),),
+    "jira": (("JIRA_BASE_URL", "jira_base_url"), ("JIRA_EMAIL", "jira_email"), ("JIRA_API_TOKEN", "jira_api_token")),
 }
 
 

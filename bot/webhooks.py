@@ -8,14 +8,21 @@ import json
 import logging
 
 from bot.domain import outbox, trackers
-from bot.inbound import Refused, read_github_body
+from bot.inbound import Refused, read_github_body, read_jira_body
 from bot.listeners.common import first_delivery
 from bot.services import Services
+from bot.settings import missing_tracker_settings
+from bot.trackers import KINDS
 from bot.trackers.github import issue_of, snapshot_of
+from bot.trackers.jira import issue_refs
 
 log = logging.getLogger("expect.webhooks")
 GITHUB_PATH = "/webhooks/github"
 EVENTS = ("milestone", "issues")
+JIRA_PATH = "/webhooks/jira"
+JIRA_ISSUE_EVENTS = ("jira:issue_created", "jira:issue_updated", "jira:issue_deleted")
+JIRA_VERSION_EVENTS = ("jira:version_updated", "jira:version_released", "jira:version_unreleased",
+                       "jira:version_deleted")
 
 
 def github_delivery(environ: dict, services: Services) -> tuple[int, str]:
@@ -53,4 +60,45 @@ def _change(event: str, data: dict):
     return data["repository"]["full_name"].lower(), snapshot_of(item), [issue] if issue else []
 
 
-WEBHOOKS = {GITHUB_PATH: github_delivery}
+def jira_delivery(environ: dict, services: Services) -> tuple[int, str]:
+    """(status, text) for one admin-webhook delivery: 401 before anything is read unless signed under
+    JIRA_WEBHOOK_SECRET; once per X-Atlassian-Webhook-Identifier (the same on Jira's retries). The links that follow
+    the issue's versions or epic (or the version) are read again from Jira at once."""
+    body = read_jira_body(environ, services.settings.jira_webhook_secret)
+    delivery = environ.get("HTTP_X_ATLASSIAN_WEBHOOK_IDENTIFIER", "")
+    if not delivery:
+        raise Refused(400, "Jira delivery without X-Atlassian-Webhook-Identifier")
+    try:
+        data = json.loads(body)
+        refs = _jira_refs(data)
+    except (ValueError, KeyError, TypeError, AttributeError) as error:
+        raise Refused(400, f"unreadable Jira delivery ({type(error).__name__})") from None
+    if not refs:
+        return 200, "ignored"
+    now = services.clock.now()
+    ready = not missing_tracker_settings(services.settings, "jira")
+    client = KINDS["jira"].client(services.settings) if ready else None
+    try:
+        with services.sessions.begin() as session:
+            if not first_delivery(session, f"jira:{delivery}", now):
+                return 200, "already handled"
+            touched = trackers.resync(session, kind="jira", refs=refs, client=client, now=now)
+            queued = outbox.enqueued_in(session)
+    finally:
+        if client is not None:
+            client.close()
+    if queued:
+        services.dispatcher.kick()
+    return 200, f"{touched} link(s) updated"
+
+
+def _jira_refs(data: dict) -> set[str]:
+    event = data.get("webhookEvent") if isinstance(data, dict) else None
+    if event in JIRA_VERSION_EVENTS:
+        return {f"version:{int(data['version']['id'])}"}
+    if event in JIRA_ISSUE_EVENTS:
+        return issue_refs(data["issue"], data.get("changelog"))
+    return set()
+
+
+WEBHOOKS = {GITHUB_PATH: github_delivery, JIRA_PATH: jira_delivery}

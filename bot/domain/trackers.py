@@ -261,6 +261,21 @@ def on_webhook(session: Session, *, kind: str, target: str, snapshot: MilestoneS
     return len(found)
 
 
+def resync(session: Session, *, kind: str, refs: set[str], client: TrackerClient | None, now: datetime) -> int:
+    """A tracker said these refs changed: read their links again in full now, as a poll would (without a client,
+    at the next tick); the count of links."""
+    found = list(session.scalars(
+        select(TrackerLink).join(Project, Project.id == TrackerLink.project_id)
+        .where(TrackerLink.kind == kind, TrackerLink.ref.in_(sorted(refs)), Project.status == "active")
+        .order_by(TrackerLink.id).with_for_update(of=TrackerLink)
+        .options(selectinload(TrackerLink.milestone).selectinload(Milestone.project))))
+    for item in found:
+        item.etag, item.next_sync_at = None, now
+        if client is not None:
+            record(session, item, fetch(client, item, now), now)
+    return len(found)
+
+
 def describe(link: TrackerLink, now: datetime) -> Markup:
     """One line of `/expect status` for a link (mrkdwn)."""
     where = fmt("{tracker} {target} {noun} “{title}”", tracker=NAMES[link.kind], target=link.target,

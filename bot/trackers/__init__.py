@@ -17,7 +17,7 @@ from sqlalchemy.orm import Session
 from bot.domain.trackers import NAMES, MilestoneSnapshot, TrackerClient
 from bot.models.trackers import TrackerLink
 from bot.settings import Settings, missing_tracker_settings
-from bot.trackers import github
+from bot.trackers import github, jira
 
 
 @dataclass(frozen=True)
@@ -37,6 +37,7 @@ class Kind:
 KINDS: dict[str, Kind] = {
     "github": Kind(NAMES["github"], ("milestone",), github.parse_link, github.find, github.from_settings,
                    github.LINK_EXAMPLE, " (and GITHUB_API_URL for GitHub Enterprise Server)"),
+    "jira": Kind(NAMES["jira"], ("version", "epic"), jira.parse_link, jira.find, jira.from_settings, jira.LINK_EXAMPLE),
 }
 
 
