@@ -1,4 +1,4 @@
-"""The `expect` command: start, web, worker, serve, tick, db upgrade, demo, keys new|rotate."""
+"""The `expect` command: start, web, worker, serve, tick, db upgrade, purge, demo, keys new|rotate."""
 from __future__ import annotations
 
 import argparse
@@ -98,13 +98,18 @@ def cmd_serve(args) -> None:
     cmd_web(args, services)
 
 
-def cmd_tick(args) -> None:
+def _instant(text: str) -> datetime:
     try:
-        at = datetime.fromisoformat(args.at.replace("Z", "+00:00"))
+        at = datetime.fromisoformat(text.replace("Z", "+00:00"))
     except ValueError:
-        sys.exit(f"expect: --at {args.at!r} is not an ISO-8601 instant such as 2026-11-30T09:00:00+00:00")
+        sys.exit(f"expect: --at {text!r} is not an ISO-8601 instant such as 2026-11-30T09:00:00+00:00")
     if at.tzinfo is None:
         sys.exit("expect: --at needs a UTC offset, such as 2026-11-30T09:00:00Z")
+    return at
+
+
+def cmd_tick(args) -> None:
+    at = _instant(args.at)
     from jobs import run_tick
 
     services = _services(_settings(), clock=FixedClock(at))
@@ -147,6 +152,17 @@ def cmd_keys(args) -> None:
     print(f"{count} stored secrets are now sealed with the first key of EXPECT_ENCRYPTION_KEY")
 
 
+def cmd_purge(args) -> None:
+    from jobs.retention import purge_expired
+
+    services = _services(_settings(), clock=FixedClock(_instant(args.at)) if args.at else None)
+    try:
+        print(json.dumps(purge_expired(services.sessions, now=services.clock.now(),
+                                       retention_days=services.settings.retention_days), sort_keys=True))
+    finally:
+        services.close()
+
+
 def cmd_demo(args) -> None:
     from bot.demo import run_demo
 
@@ -181,6 +197,9 @@ SUBCOMMANDS = {
              f"Reads: {SLACK_SETTINGS}, DATABASE_URL."),
     "db": ("Database commands: `expect db upgrade` applies migrations (safe to repeat)",
            "Reads: DATABASE_URL only. On Heroku-style platforms this is the release-phase command."),
+    "purge": ("Delete every row of the workspaces that uninstalled expect more than EXPECT_RETENTION_DAYS ago",
+              f"Reads: {SLACK_SETTINGS}, DATABASE_URL, EXPECT_RETENTION_DAYS (default 30). The worker does the same "
+              "once a workspace's period is over; prints the counts of what was deleted as JSON."),
     "demo": ("A scripted session against a local fake Slack; needs no credentials and no settings",
              "Reads nothing: it uses a temporary SQLite database and prints what Slack would have shown."),
     "keys": ("Encryption keys of the stored tokens: `keys new` prints a fresh key, `keys rotate` re-encrypts "
@@ -201,10 +220,11 @@ def main(argv: list[str] | None = None) -> None:
         sub.add_parser(name, help=summary, description=f"{summary}.\n\n{details}",
                        formatter_class=argparse.RawDescriptionHelpFormatter)
     sub.choices["tick"].add_argument("--at", required=True, help="ISO-8601 instant with offset, e.g. 2026-11-30T09:00:00Z")
+    sub.choices["purge"].add_argument("--at", help="as of this ISO-8601 instant instead of now, e.g. 2026-12-30T00:00:00Z")
     sub.choices["db"].add_argument("action", choices=["upgrade"], help="upgrade: apply every migration not yet applied")
     sub.choices["keys"].add_argument("action", choices=["new", "rotate"],
                                      help="new: print a fresh key; rotate: re-encrypt stored tokens with the first key")
     args = parser.parse_args(argv)
     handlers = {"start": cmd_start, "web": cmd_web, "worker": cmd_worker, "serve": cmd_serve, "tick": cmd_tick, "db": cmd_db,
-                "demo": cmd_demo, "keys": cmd_keys}
+                "purge": cmd_purge, "demo": cmd_demo, "keys": cmd_keys}
     handlers[args.command](args)

@@ -42,6 +42,7 @@ class Settings:
     jira_api_token: str | None = None
     jira_webhook_secret: str | None = None
     jira_points_field: str = "customfield_10016"
+    retention_days: int = 30
 
     @property
     def socket_mode(self) -> bool:
@@ -120,6 +121,7 @@ def load_settings(env: dict[str, str] | None = None, *, dotenv: bool = True) -> 
         team_lang=_language(env, "EXPECT_TEAM_LANG"),
         **_trackers(env),
         **distribution,
+        retention_days=_retention_days(env),
     )
 
 
@@ -150,6 +152,13 @@ def _keys(text: str) -> tuple[str, ...]:
 
 def _listed(names: list[str]) -> str:
     return names[0] if len(names) == 1 else ", ".join(names[:-1]) + " and " + names[-1]
+
+
+def _retention_days(env: dict[str, str]) -> int:
+    raw = env.get("EXPECT_RETENTION_DAYS", "").strip() or "30"
+    if not raw.isdigit() or not 1 <= int(raw) <= 3650:
+        raise _fail("EXPECT_RETENTION_DAYS", f"must be a whole number of days from 1 to 3650, such as 30, not {raw!r}")
+    return int(raw)
 
 
 def _trackers(env: dict[str, str]) -> dict:

@@ -38,6 +38,7 @@ def load_all() -> None:
     import jobs.charts  # noqa: F401  (before updates: a chart=on update finds its picture)
     import jobs.delays  # noqa: F401
     import jobs.expectations  # noqa: F401
+    import jobs.retention  # noqa: F401
     import jobs.trackers  # noqa: F401
     import jobs.updates  # noqa: F401
 

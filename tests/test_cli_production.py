@@ -16,7 +16,7 @@ from tests.test_cli import EXPECT, TOKENS, free_port, run
 
 ROOT = Path(__file__).resolve().parent.parent
 PG = os.environ.get("TEST_DATABASE_URL", "")
-SUBCOMMANDS = ("start", "web", "worker", "serve", "tick", "db", "demo", "keys")
+SUBCOMMANDS = ("start", "web", "worker", "serve", "tick", "db", "purge", "demo", "keys")
 
 
 def one_line(result):

@@ -8,8 +8,9 @@ from bot.services import Services
 
 def register_listeners(app: App, services: Services) -> None:
     from bot.listeners import (
-        commands, delays, errors, events, expectations, highlights, home, lifecycle, updates, views,
+        commands, delays, errors, events, expectations, highlights, home, lifecycle, uninstall, updates, views,
     )
 
-    for module in (commands, views, events, home, updates, delays, expectations, lifecycle, highlights, errors):
+    for module in (commands, views, events, home, updates, delays, expectations, lifecycle, highlights, uninstall,
+                   errors):
         module.register(app, services)

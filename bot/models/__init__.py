@@ -5,10 +5,11 @@ from bot.models.projects import Milestone, MilestoneMove, Project
 from bot.models.calendar import Closure, TimeOff
 from bot.models.history import HistoryEvent
 from bot.models.trackers import TrackerLink, UpdateItem
+from bot.models.workspaces import WorkspacePause
 from bot.models import charts, delays, expectations, installations  # noqa: E402,F401  (their tables join Base.metadata)
 
 __all__ = [
     "Base", "UTCDateTime", "Project", "Milestone", "MilestoneMove",
     "OutboxMessage", "WeeklyUpdate", "SeenDelivery", "SendBudget", "Closure", "TimeOff", "HistoryEvent",
-    "TrackerLink", "UpdateItem",
+    "TrackerLink", "UpdateItem", "WorkspacePause",
 ]

@@ -25,7 +25,7 @@ from sqlalchemy.orm.attributes import set_committed_value
 
 from bot.blocks.render import render_payload
 from bot.clock import Clock
-from bot.domain import history, outbox
+from bot.domain import history, outbox, workspaces
 from bot.domain.lifecycle import ARCHIVED_KIND, is_archived
 from bot.models import OutboxMessage, Project
 from bot.mrkdwn import Markup, channel_link, fmt, user_mention
@@ -152,6 +152,9 @@ class Dispatcher:
             claims, per_channel, budget_used, top_in_flight = [], Counter(), {}, set()
             for row in rows:
                 project = projects.get(row.project_id)
+                if project is not None and project.status == workspaces.PAUSED:
+                    workspaces.hold(row)
+                    continue
                 if row.kind != ARCHIVED_KIND and row.state == "pending" and is_archived(project):
                     row.state, row.error = "cancelled", "archived"
                     continue
