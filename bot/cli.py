@@ -36,7 +36,27 @@ def _services(settings: Settings, clock=None):
         sys.exit(f"expect: {error}")
     services = build_services(settings, clock=clock)
     _check_trackers(services)
+    _resume_reinstalled(services)
     return services
+
+
+def _resume_reinstalled(services) -> None:
+    """Single-workspace mode: a paused workspace whose token Slack accepts again has installed expect again."""
+    from bot.domain import workspaces
+    from bot.slack.gateway import OutcomeUnknown, RateLimited, SlackError
+
+    if not services.settings.bot_token:
+        return
+    with services.sessions() as session:
+        if not workspaces.any_paused(session):
+            return
+    try:
+        team_id = services.team_id
+    except (SlackError, OutcomeUnknown, RateLimited) as error:
+        logging.getLogger("expect").warning("expect: the workspace stays paused: auth.test failed (%s)", error)
+        return
+    with services.sessions.begin() as session:
+        workspaces.resume(session, team_id=team_id, now=services.clock.now())
 
 
 def _check_trackers(services) -> None:

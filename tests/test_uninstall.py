@@ -3,9 +3,10 @@ from datetime import timedelta
 
 from sqlalchemy import func, select
 
-from bot.models import Base, HistoryEvent, OutboxMessage, Project, SendBudget, WorkspacePause
+from bot.models import Base, HistoryEvent, OutboxMessage, Project, SendBudget, WeeklyUpdate, WorkspacePause
 from jobs import run_tick
-from tests.expectations_support import FIXTURES, deliver, rows, tick
+from bot.slack.delivery import SETTLE
+from tests.expectations_support import FIXTURES, deliver, eventually, rows, tick
 from tests.slackreq import ALICE, HOME, SHARED
 from tests.test_cli import TOKENS, run
 from tests.test_updates import UPDATE_AT, WEEK
@@ -153,3 +154,75 @@ def test_purge_command_uses_the_retention_setting(slack, services, clock, databa
     assert refused.returncode != 0 and refused.stderr.strip() == (
         "expect: EXPECT_RETENTION_DAYS must be a whole number of days from 1 to 3650, such as 30, not 'a month' "
         "(see .env.example)")
+
+
+def cli_tick(tmp_path, database_url, fake_slack, at, token="xoxb-test-token"):
+    env = {**TOKENS, "SLACK_BOT_TOKEN": token, "DATABASE_URL": database_url, "SLACK_API_URL": fake_slack.base_url}
+    result = run(tmp_path, "tick", "--at", at.isoformat(), **env)
+    assert result.returncode == 0, result.stderr
+    return result
+
+
+def updates_posted(fake_slack):
+    return [m for m in fake_slack.messages(SHARED) if m.get("metadata", {}).get("event_payload", {}).get("kind")
+            == "update"]
+
+
+def test_working_token_after_a_short_pause_resumes_and_sends_what_waited(slack, services, fake_slack, clock,
+                                                                         database_url, tmp_path):
+    slack.command(ADD)
+    deliver(services)
+    update_queued(services, clock)
+    uninstall(slack)
+    cli_tick(tmp_path, database_url, fake_slack, UPDATE_AT + timedelta(hours=2))
+    assert rows(services, Project)[0].status == "active" and pauses(services) == []
+    [row] = rows(services, OutboxMessage, OutboxMessage.kind == "update")
+    assert row.state == "sent" and len(updates_posted(fake_slack)) == 1
+    with services.sessions() as session:
+        assert session.scalar(select(func.count()).where(HistoryEvent.kind == "project.resumed")) == 1
+
+
+def test_working_token_after_a_long_pause_drops_stale_posts_and_reschedules(slack, services, fake_slack, clock,
+                                                                            database_url, tmp_path):
+    slack.command(ADD)
+    deliver(services)
+    update_queued(services, clock)
+    uninstall(slack)
+    back = UPDATE_AT + timedelta(days=5)
+    cli_tick(tmp_path, database_url, fake_slack, back)
+    [project] = rows(services, Project)
+    [row] = rows(services, OutboxMessage, OutboxMessage.kind == "update")
+    [update] = rows(services, WeeklyUpdate)
+    assert (project.status, row.state, update.state) == ("active", "cancelled", "missed")
+    assert project.next_update_at == UPDATE_AT + WEEK and updates_posted(fake_slack) == []
+    cli_tick(tmp_path, database_url, fake_slack, UPDATE_AT + WEEK)
+    assert len(updates_posted(fake_slack)) == 1
+
+
+def test_refused_token_keeps_the_workspace_paused(slack, services, fake_slack, clock, database_url, tmp_path):
+    slack.command(ADD)
+    deliver(services)
+    update_queued(services, clock)
+    uninstall(slack)
+    result = cli_tick(tmp_path, database_url, fake_slack, UPDATE_AT + timedelta(hours=2), token="xoxb-revoked-token")
+    assert "stays paused" in result.stderr and "invalid_auth" in result.stderr
+    assert rows(services, Project)[0].status == "paused" and len(pauses(services)) == 1
+    assert updates_posted(fake_slack) == []
+
+
+def test_send_in_doubt_is_held_then_settled_from_history_not_posted_again(slack, services, fake_slack, clock,
+                                                                          database_url, tmp_path):
+    fake_slack.fail_next("chat.postMessage", drop_response=True)
+    slack.command(ADD)
+    eventually(lambda: rows(services, OutboxMessage, OutboxMessage.state == "unknown"))
+    uninstall(slack)
+    clock.advance(SETTLE + timedelta(seconds=1))
+    services.dispatcher.run_once()
+    [row] = rows(services, OutboxMessage)
+    assert (row.state, row.error) == ("paused", "workspace paused while in doubt")
+    assert fake_slack.calls_to("conversations.history") == []
+    cli_tick(tmp_path, database_url, fake_slack, clock.now() + timedelta(minutes=1))
+    [row] = rows(services, OutboxMessage)
+    assert row.state == "sent" and row.ts
+    assert len(fake_slack.calls_to("conversations.history")) >= 1
+    assert fake_slack.stats()["posts_by_outbox_id"] == {str(row.id): 1}

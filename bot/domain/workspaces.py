@@ -54,6 +54,10 @@ def is_paused(session: Session, team_id: str) -> bool:
     return session.get(WorkspacePause, team_id) is not None
 
 
+def any_paused(session: Session) -> bool:
+    return session.scalar(select(WorkspacePause.team_id).limit(1)) is not None
+
+
 def resume(session: Session, *, team_id: str, now: datetime) -> Counter | None:
     """The workspace installed expect again: its projects go on. None if it was not paused."""
     paused = session.get(WorkspacePause, team_id)
