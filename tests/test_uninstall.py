@@ -142,13 +142,14 @@ def test_purge_after_retention_deletes_every_row_of_the_workspace(slack, service
 def test_purge_command_uses_the_retention_setting(slack, services, clock, database_url, fake_slack, tmp_path):
     build_workspace(slack, services, clock)
     uninstall(slack)
-    env = {**TOKENS, "DATABASE_URL": database_url, "SLACK_API_URL": fake_slack.base_url, "EXPECT_RETENTION_DAYS": "7"}
+    env = {**TOKENS, "SLACK_BOT_TOKEN": "xoxb-revoked-token", "DATABASE_URL": database_url,
+           "SLACK_API_URL": fake_slack.base_url, "EXPECT_RETENTION_DAYS": "7"}
     early = run(tmp_path, "purge", "--at", (UPDATE_AT + timedelta(days=6)).isoformat(), **env)
     assert (early.returncode, json.loads(early.stdout)) == (0, {})
     assert counts(services)["project"] == 1
     done = run(tmp_path, "purge", "--at", (UPDATE_AT + timedelta(days=7)).isoformat(), **env)
     assert done.returncode == 0, done.stderr
-    assert json.loads(done.stdout)["workspaces"] == 1
+    assert json.loads(done.stdout)["workspaces"] == 1, done.stderr[-3000:]
     assert counts(services)["project"] == 0 and counts(services)["workspace_pause"] == 0
     refused = run(tmp_path, "purge", **{**env, "EXPECT_RETENTION_DAYS": "a month"})
     assert refused.returncode != 0 and refused.stderr.strip() == (
