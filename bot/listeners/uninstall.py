@@ -1,40 +1,47 @@
-"""app_uninstalled / tokens_revoked: the workspace's tokens are deleted and its projects pause, once per event."""
-from __future__ import annotations
+"""app_uninstalled / tokens_revoked: the workspace pauses and its tokens are deleted, once per event.
 
-from functools import partial
+Only the first delivery deletes tokens: a redelivery arriving after the workspace installed again must not
+delete the new ones.
+"""
+from __future__ import annotations
 
 from slack_bolt import Ack, App, BoltContext
 from slack_bolt.listener.builtins import TokenRevocationListeners
 
 from bot.domain import workspaces
-from bot.listeners.events import handle_once
+from bot.listeners.common import apology, first_delivery
 from bot.services import Services
 
 
-def _pause(*, session, now, event, team_id: str, enterprise_id: str | None, **_) -> None:
-    workspaces.pause(session, team_id=team_id, enterprise_id=enterprise_id, reason=event["type"], now=now)
-
-
 def register(app: App, services: Services) -> None:
-    store = getattr(services, "installation_store", None)
+    store = getattr(services, "installations", None)
     revocation = TokenRevocationListeners(store) if store is not None else None
 
-    def pause_workspace(body: dict, context: BoltContext) -> None:
-        team = context.team_id or context.enterprise_id or body.get("team_id", "")
-        handle_once(services, body, [partial(_pause, team_id=team, enterprise_id=context.enterprise_id)])
+    def first_time(body: dict, context: BoltContext, *, pause: bool) -> bool:
+        now = services.clock.now()
+        with services.sessions.begin() as session:
+            if not first_delivery(session, f"event:{body.get('event_id')}", now):
+                return False
+            if pause:
+                workspaces.pause(session, team_id=context.team_id or context.enterprise_id or body.get("team_id"),
+                                 enterprise_id=context.enterprise_id, reason=body["event"]["type"], now=now)
+        return True
 
-    def delete_tokens_and_pause(ack: Ack, body: dict, context: BoltContext) -> None:
+    def pause_uninstalled_workspace(ack: Ack, body: dict, context: BoltContext) -> None:
         ack()
-        if revocation is not None:
-            revocation.handle_app_uninstalled_events(context)
-        pause_workspace(body, context)
+        try:
+            if first_time(body, context, pause=True) and revocation is not None:
+                revocation.handle_app_uninstalled_events(context)
+        except Exception as error:
+            apology(error)
 
-    def delete_revoked_tokens(ack: Ack, body: dict, event: dict, context: BoltContext) -> None:
+    def forget_revoked_tokens(ack: Ack, body: dict, event: dict, context: BoltContext) -> None:
         ack()
-        if revocation is not None:
-            revocation.handle_tokens_revoked_events(event, context)
-        if event.get("tokens", {}).get("bot"):
-            pause_workspace(body, context)
+        try:
+            if first_time(body, context, pause=bool(event.get("tokens", {}).get("bot"))) and revocation is not None:
+                revocation.handle_tokens_revoked_events(event, context)
+        except Exception as error:
+            apology(error)
 
-    app.event("app_uninstalled")(delete_tokens_and_pause)
-    app.event("tokens_revoked")(delete_revoked_tokens)
+    app.event("app_uninstalled")(pause_uninstalled_workspace)
+    app.event("tokens_revoked")(forget_revoked_tokens)
