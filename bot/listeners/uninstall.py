@@ -14,7 +14,7 @@ from bot.services import Services
 
 
 def register(app: App, services: Services) -> None:
-    store = getattr(services, "installations", None)
+    store = services.installations
     revocation = TokenRevocationListeners(store) if store is not None else None
 
     def first_time(body: dict, context: BoltContext, *, pause: bool) -> bool:
