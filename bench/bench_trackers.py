@@ -120,8 +120,9 @@ def run_jira(args) -> None:
     per_hour = idle_requests / args.links * (timedelta(hours=1) / POLL_EVERY)
     print(f"trackers jira {args.db} {args.links} links: idle {per_hour:.1f} requests per link per hour "
           f"({idle_requests} requests for an idle poll of all links: version + updated>= search each, one /myself); "
-          f"first sync {first_requests} requests, {first_s / first_bare:.2f}x a bare httpx loop of the same GETs; "
-          f"idle poll of all links {idle_s / idle_bare:.2f}x the bare loop", flush=True)
+          f"first sync {first_requests} requests in {first_s:.1f} s, {first_s / first_bare:.2f}x a bare httpx loop of the "
+          f"same GETs; "
+          f"idle poll of all links in {idle_s:.1f} s, {idle_s / idle_bare:.2f}x the bare loop", flush=True)
 
 
 def main() -> None:
@@ -162,8 +163,9 @@ def run_github(args) -> None:
     per_hour = idle_requests / args.links * (timedelta(hours=1) / POLL_EVERY)
     print(f"trackers {args.db} {args.links} links: idle {per_hour:.0f} requests per link per hour "
           f"({not_modified}/{idle_requests} answered 304, rate limit spent {spent}); "
-          f"first sync {first_requests} requests, {first_s / first_bare:.2f}x a bare httpx loop of the same GETs; "
-          f"idle poll of all links {idle_s / idle_bare:.2f}x the bare loop", flush=True)
+          f"first sync {first_requests} requests in {first_s:.1f} s, {first_s / first_bare:.2f}x a bare httpx loop of the "
+          f"same GETs; "
+          f"idle poll of all links in {idle_s:.1f} s, {idle_s / idle_bare:.2f}x the bare loop", flush=True)
 
 
 if __name__ == "__main__":
