@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import logging
 import re
+from functools import partial
 
 from slack_bolt import BoltRequest, BoltResponse
 from slack_bolt.oauth import OAuthFlow
@@ -10,6 +11,7 @@ from slack_bolt.oauth.callback_options import CallbackOptions, FailureArgs, Succ
 from slack_bolt.oauth.oauth_settings import OAuthSettings
 from slack_sdk import WebClient
 
+from bot.domain import workspaces
 from bot.install_pages import failure_page, install_page, success_page
 from bot.slack.installations import ROTATE_MINUTES, STATE_SECONDS, OAuthStateStore
 
@@ -42,16 +44,25 @@ def oauth_flow(services) -> ExpectOAuthFlow:
         state_store=OAuthStateStore(services.engine, services.clock),
         state_expiration_seconds=STATE_SECONDS,
         token_rotation_expiration_minutes=ROTATE_MINUTES,
-        callback_options=CallbackOptions(success=_installed, failure=_not_installed),
+        callback_options=CallbackOptions(success=partial(_installed, services), failure=_not_installed),
     ), logger=log)
 
 
-def _installed(args: SuccessArgs) -> BoltResponse:
+def _installed(services, args: SuccessArgs) -> BoltResponse:
     installation = args.installation
+    _resume(services, installation.team_id or installation.enterprise_id)
     log.info("installed in %s (enterprise %s, org-wide: %s)", installation.team_id, installation.enterprise_id,
              installation.is_enterprise_install)
     name = installation.team_name or installation.enterprise_name
     return _html(200, success_page(name), args.settings)
+
+
+def _resume(services, team_id: str) -> None:
+    """A workspace paused by its uninstall, back within the retention period: its projects go on."""
+    with services.sessions.begin() as session:
+        resumed = workspaces.resume(session, team_id=team_id, now=services.clock.now())
+    if resumed:
+        services.dispatcher.kick()
 
 
 def _not_installed(args: FailureArgs) -> BoltResponse:
