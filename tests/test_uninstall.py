@@ -142,7 +142,8 @@ def test_purge_after_retention_deletes_every_row_of_the_workspace(slack, service
 def test_purge_command_uses_the_retention_setting(slack, services, clock, database_url, fake_slack, tmp_path):
     build_workspace(slack, services, clock)
     uninstall(slack)
-    env = {**TOKENS, "SLACK_BOT_TOKEN": "xoxb-revoked-token", "DATABASE_URL": database_url,
+    fake_slack.revoke("xoxb-test-token")
+    env = {**TOKENS, "DATABASE_URL": database_url,
            "SLACK_API_URL": fake_slack.base_url, "EXPECT_RETENTION_DAYS": "7"}
     early = run(tmp_path, "purge", "--at", (UPDATE_AT + timedelta(days=6)).isoformat(), **env)
     assert (early.returncode, json.loads(early.stdout)) == (0, {})
@@ -164,6 +165,12 @@ def cli_tick(tmp_path, database_url, fake_slack, at, token="xoxb-test-token"):
     return result
 
 
+def reinstalled(fake_slack):
+    fake_slack.revoke("xoxb-test-token")
+    fake_slack.add_workspace(HOME, "Acme Eng", token="xoxb-reinstalled", bot_user_id="U07BOTUSER1")
+    return "xoxb-reinstalled"
+
+
 def updates_posted(fake_slack):
     return [m for m in fake_slack.messages(SHARED) if m.get("metadata", {}).get("event_payload", {}).get("kind")
             == "update"]
@@ -175,7 +182,7 @@ def test_working_token_after_a_short_pause_resumes_and_sends_what_waited(slack, 
     deliver(services)
     update_queued(services, clock)
     uninstall(slack)
-    cli_tick(tmp_path, database_url, fake_slack, UPDATE_AT + timedelta(hours=2))
+    cli_tick(tmp_path, database_url, fake_slack, UPDATE_AT + timedelta(hours=2), token=reinstalled(fake_slack))
     assert rows(services, Project)[0].status == "active" and pauses(services) == []
     [row] = rows(services, OutboxMessage, OutboxMessage.kind == "update")
     assert row.state == "sent" and len(updates_posted(fake_slack)) == 1
@@ -189,14 +196,15 @@ def test_working_token_after_a_long_pause_drops_stale_posts_and_reschedules(slac
     deliver(services)
     update_queued(services, clock)
     uninstall(slack)
+    token = reinstalled(fake_slack)
     back = UPDATE_AT + timedelta(days=5)
-    cli_tick(tmp_path, database_url, fake_slack, back)
+    cli_tick(tmp_path, database_url, fake_slack, back, token=token)
     [project] = rows(services, Project)
     [row] = rows(services, OutboxMessage, OutboxMessage.kind == "update")
     [update] = rows(services, WeeklyUpdate)
     assert (project.status, row.state, update.state) == ("active", "cancelled", "missed")
     assert project.next_update_at == UPDATE_AT + WEEK and updates_posted(fake_slack) == []
-    cli_tick(tmp_path, database_url, fake_slack, UPDATE_AT + WEEK)
+    cli_tick(tmp_path, database_url, fake_slack, UPDATE_AT + WEEK, token=token)
     assert len(updates_posted(fake_slack)) == 1
 
 
@@ -205,8 +213,9 @@ def test_refused_token_keeps_the_workspace_paused(slack, services, fake_slack, c
     deliver(services)
     update_queued(services, clock)
     uninstall(slack)
-    result = cli_tick(tmp_path, database_url, fake_slack, UPDATE_AT + timedelta(hours=2), token="xoxb-revoked-token")
-    assert "stays paused" in result.stderr and "invalid_auth" in result.stderr
+    fake_slack.revoke("xoxb-test-token")
+    result = cli_tick(tmp_path, database_url, fake_slack, UPDATE_AT + timedelta(hours=2))
+    assert "stays paused" in result.stderr and "token_revoked" in result.stderr
     assert rows(services, Project)[0].status == "paused" and len(pauses(services)) == 1
     assert updates_posted(fake_slack) == []
 
@@ -222,7 +231,7 @@ def test_send_in_doubt_is_held_then_settled_from_history_not_posted_again(slack,
     [row] = rows(services, OutboxMessage)
     assert (row.state, row.error) == ("paused", "workspace paused while in doubt")
     assert fake_slack.calls_to("conversations.history") == []
-    cli_tick(tmp_path, database_url, fake_slack, clock.now() + timedelta(minutes=1))
+    cli_tick(tmp_path, database_url, fake_slack, clock.now() + timedelta(minutes=1), token=reinstalled(fake_slack))
     [row] = rows(services, OutboxMessage)
     assert row.state == "sent" and row.ts
     assert len(fake_slack.calls_to("conversations.history")) >= 1
