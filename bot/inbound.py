@@ -1,11 +1,12 @@
 """What a request must pass before anything reads it: size, the sender's signature (Slack's, or GitHub's on
-/webhooks/github, Jira's on /webhooks/jira), then its shape."""
+/webhooks/github, Jira's on /webhooks/jira, Linear's on /webhooks/linear), then its shape."""
 from __future__ import annotations
 
 import hashlib
 import hmac
 import json
 from dataclasses import dataclass
+from datetime import datetime
 from urllib.parse import parse_qsl
 
 from slack_sdk.signature import SignatureVerifier
@@ -72,6 +73,26 @@ def _read_hmac_signed(environ: dict, secret: str | None, header: str, sender: st
     if not hmac.compare_digest(expected, signature):
         raise Refused(401, f"bad signature on a {len(body)}-byte {sender} delivery")
     return body
+
+
+def read_linear_body(environ: dict, secret: str | None, now: datetime) -> dict:
+    """A Linear webhook's payload, returned only when its Linear-Signature is the HMAC of the raw body under our
+    secret and its signed `webhookTimestamp` is within a minute of `now` (Linear's own rule against replays)."""
+    body = _read_capped(environ, GITHUB_MAX_BODY_BYTES)
+    signature = environ.get("HTTP_LINEAR_SIGNATURE", "")
+    if not secret or not signature:
+        raise Refused(401, "unsigned Linear delivery" if secret else "LINEAR_WEBHOOK_SECRET is not set")
+    expected = hmac.new(secret.encode(), body, hashlib.sha256).hexdigest()
+    if not hmac.compare_digest(expected, signature.strip().lower()):
+        raise Refused(401, f"bad signature on a {len(body)}-byte Linear delivery")
+    try:
+        data = json.loads(body)
+        sent = data["webhookTimestamp"]
+    except (ValueError, KeyError, TypeError):
+        raise Refused(401, "a Linear delivery without a readable webhookTimestamp") from None
+    if not isinstance(sent, (int, float)) or isinstance(sent, bool) or abs(now.timestamp() * 1000 - sent) > 60_000:
+        raise Refused(401, "a Linear delivery signed more than a minute away from now")
+    return data
 
 
 def parse(body: bytes, content_type: str) -> dict:

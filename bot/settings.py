@@ -43,6 +43,9 @@ class Settings:
     jira_webhook_secret: str | None = None
     jira_points_field: str = "customfield_10016"
     retention_days: int = 30
+    linear_api_key: str | None = None
+    linear_api_url: str = "https://api.linear.app/graphql"
+    linear_webhook_secret: str | None = None
 
     @property
     def socket_mode(self) -> bool:
@@ -165,8 +168,13 @@ def _trackers(env: dict[str, str]) -> dict:
     github_url = (env.get("GITHUB_API_URL", "").strip() or "https://api.github.com").rstrip("/")
     if not github_url.startswith(("http://", "https://")):
         raise _fail("GITHUB_API_URL", "must be an http(s) URL such as https://api.github.com")
+    linear_url = env.get("LINEAR_API_URL", "").strip() or "https://api.linear.app/graphql"
+    if not linear_url.startswith(("http://", "https://")):
+        raise _fail("LINEAR_API_URL", "must be an http(s) URL such as https://api.linear.app/graphql")
     return {"github_token": env.get("GITHUB_TOKEN", "").strip() or None, "github_api_url": github_url,
-            "github_webhook_secret": env.get("GITHUB_WEBHOOK_SECRET", "").strip() or None, **_jira(env)}
+            "github_webhook_secret": env.get("GITHUB_WEBHOOK_SECRET", "").strip() or None, **_jira(env),
+            "linear_api_key": env.get("LINEAR_API_KEY", "").strip() or None, "linear_api_url": linear_url,
+            "linear_webhook_secret": env.get("LINEAR_WEBHOOK_SECRET", "").strip() or None}
 
 
 def _jira(env: dict[str, str]) -> dict:
@@ -184,6 +192,7 @@ def _jira(env: dict[str, str]) -> dict:
 TRACKER_SETTINGS = {  # kind -> the (env name, field) pairs its links need
     "github": (("GITHUB_TOKEN", "github_token"),),
     "jira": (("JIRA_BASE_URL", "jira_base_url"), ("JIRA_EMAIL", "jira_email"), ("JIRA_API_TOKEN", "jira_api_token")),
+    "linear": (("LINEAR_API_KEY", "linear_api_key"),),
 }
 
 

@@ -8,16 +8,17 @@ import json
 import logging
 
 from bot.domain import outbox, trackers
-from bot.inbound import Refused, read_github_body, read_jira_body
+from bot.inbound import Refused, read_github_body, read_jira_body, read_linear_body
 from bot.listeners.common import first_delivery
 from bot.services import Services
 from bot.settings import missing_tracker_settings
-from bot.trackers import KINDS
+from bot.trackers import KINDS, linear
 from bot.trackers.github import issue_of, snapshot_of
 from bot.trackers.jira import issue_refs
 
 log = logging.getLogger("expect.webhooks")
 GITHUB_PATH = "/webhooks/github"
+LINEAR_PATH = "/webhooks/linear"
 EVENTS = ("milestone", "issues")
 JIRA_PATH = "/webhooks/jira"
 JIRA_ISSUE_EVENTS = ("jira:issue_created", "jira:issue_updated", "jira:issue_deleted")
@@ -92,6 +93,30 @@ def jira_delivery(environ: dict, services: Services) -> tuple[int, str]:
     return 200, f"{touched} link(s) updated"
 
 
+def linear_delivery(environ: dict, services: Services) -> tuple[int, str]:
+    """(status, text): 401 unless Linear signed it within the last minute; once per Linear-Delivery."""
+    now = services.clock.now()
+    payload = read_linear_body(environ, services.settings.linear_webhook_secret, now)
+    delivery = environ.get("HTTP_LINEAR_DELIVERY", "")
+    if not delivery:
+        raise Refused(400, "Linear delivery without Linear-Delivery")
+    try:
+        snapshots, issues = linear.webhook_changes(payload)
+    except (ValueError, KeyError, TypeError, AttributeError) as error:
+        raise Refused(400, f"unreadable Linear delivery ({type(error).__name__})") from None
+    if not snapshots:
+        return 200, "ignored"
+    with services.sessions.begin() as session:
+        if not first_delivery(session, f"linear:{delivery}", now):
+            return 200, "already handled"
+        touched = sum(trackers.on_webhook(session, kind="linear", target=None, snapshot=snapshot, issues=issues,
+                                          now=now) for snapshot in snapshots)
+        queued = outbox.enqueued_in(session)
+    if queued:
+        services.dispatcher.kick()
+    return 200, f"{touched} link(s) updated"
+
+
 def _jira_refs(data: dict) -> set[str]:
     event = data.get("webhookEvent") if isinstance(data, dict) else None
     if event in JIRA_VERSION_EVENTS:
@@ -101,4 +126,4 @@ def _jira_refs(data: dict) -> set[str]:
     return set()
 
 
-WEBHOOKS = {GITHUB_PATH: github_delivery, JIRA_PATH: jira_delivery}
+WEBHOOKS = {GITHUB_PATH: github_delivery, JIRA_PATH: jira_delivery, LINEAR_PATH: linear_delivery}

@@ -249,15 +249,20 @@ def stale_note(link: TrackerLink) -> str:
                    mark=STALE_MARK, since=since, error=link.last_error or "no answer"))
 
 
-def on_webhook(session: Session, *, kind: str, target: str, snapshot: MilestoneSnapshot, issues: list[Issue],
+def on_webhook(session: Session, *, kind: str, target: str | None, snapshot: MilestoneSnapshot, issues: list[Issue],
                now: datetime) -> int:
-    """A tracker told us about a change: apply it to every link of that milestone; the count of links touched."""
-    found = list(session.scalars(select(TrackerLink).where(
-        TrackerLink.kind == kind, TrackerLink.target == target, TrackerLink.ref == snapshot.ref)))
+    """A tracker told us about a change: apply it to every link of that milestone (any target when None); the count
+    of links touched. A snapshot without counts leaves progress alone."""
+    where = [TrackerLink.kind == kind, TrackerLink.ref == snapshot.ref]
+    if target is not None:
+        where.append(TrackerLink.target == target)
+    found = list(session.scalars(select(TrackerLink).where(*where)))
     for item in found:
         apply(session, item, snapshot, issues, now)
         item.last_synced_at = item.last_ok_at = now
         item.last_error = None
+        if snapshot.progress is None:
+            item.next_sync_at = now  # the next tick reads the progress
     return len(found)
 
 

@@ -17,7 +17,7 @@ from sqlalchemy.orm import Session
 from bot.domain.trackers import NAMES, MilestoneSnapshot, TrackerClient
 from bot.models.trackers import TrackerLink
 from bot.settings import Settings, missing_tracker_settings
-from bot.trackers import github, jira
+from bot.trackers import github, jira, linear
 
 
 @dataclass(frozen=True)
@@ -38,6 +38,7 @@ KINDS: dict[str, Kind] = {
     "github": Kind(NAMES["github"], ("milestone",), github.parse_link, github.find, github.from_settings,
                    github.LINK_EXAMPLE, " (and GITHUB_API_URL for GitHub Enterprise Server)"),
     "jira": Kind(NAMES["jira"], ("version", "epic"), jira.parse_link, jira.find, jira.from_settings, jira.LINK_EXAMPLE),
+    "linear": Kind(NAMES["linear"], (), linear.parse_link, linear.find, linear.from_settings, linear.LINK_EXAMPLE),
 }
 
 
