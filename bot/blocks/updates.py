@@ -13,6 +13,7 @@ from bot.domain.posts import (
     ApprovalReminder, MilestoneFacts, OwedNeed, ProjectFacts, UpdateExpired, UpdateFacts, UpdatePreview, WeeklyUpdatePost,
 )
 from bot.domain.schedule import zone
+from bot.domain.update_items import HIGHLIGHT_LIMIT
 from bot.i18n import TN_, N_, T_, _, _n, T_plain, for_client, plain
 from bot.mrkdwn import Markup, channel_link, fmt, quote, user_mention
 
@@ -167,14 +168,25 @@ def _item_controls(preview: UpdatePreview) -> list[dict]:
     items = (shown + [(item, True) for item in preview.hidden])[:MAX_LINES]
     if not items:
         return []
-    blocks = [context("Hide anything the client should not read; hidden items stay out of the post.")]
+    blocks = [context("Hide anything the client should not read; hidden items stay out of the post. "
+                      "Highlights can be reworded from their menu.")]
     for item, hidden in items:
         text = fmt("~{text}~ _(hidden)_", text=item.text[:2900]) if hidden else fmt("{text}", text=item.text[:2900])
         label, action = ("Show", ids.UPDATE_ITEM_SHOW) if hidden else ("Hide", ids.UPDATE_ITEM_HIDE)
         block = section(text)
-        block["accessory"] = button(label, action, f"{preview.update.id}:{item.id}")
+        ref = f"{preview.update.id}:{item.id}"
+        block["accessory"] = (_highlight_menu(label, action, ref) if item.source == "slack"
+                              else button(label, action, ref))
         blocks.append(block)
     return blocks
+
+
+def _highlight_menu(label: str, action: str, ref: str) -> dict:
+    """Hide (or show) and Edit for a highlight: a section holds one accessory, so the two share a menu."""
+    return {"type": "overflow", "action_id": ids.UPDATE_ITEM_MENU, "options": [
+        {"text": {"type": "plain_text", "text": label}, "value": f"{action}:{ref}"},
+        {"text": {"type": "plain_text", "text": "Edit"}, "value": f"{ids.UPDATE_ITEM_EDIT}:{ref}"},
+    ]}
 
 
 def preview_message(preview: UpdatePreview) -> dict:
@@ -213,4 +225,18 @@ def note_modal(update: WeeklyUpdate, project: Project, private_metadata: str) ->
         "close": {"type": "plain_text", "text": T_plain("Cancel")},
         "blocks": [{"type": "input", "block_id": ids.UPDATE_NOTE_INPUT, "element": element, "label": {
             "type": "plain_text", "text": T_plain("Your note for the client of {name}", name=project.name)[:2000]}}],
+    }
+
+
+def highlight_modal(text: str, private_metadata: str) -> dict:
+    """Asks the owner for a highlight's words as the client should read them (the current ones prefilled)."""
+    element = {"type": "plain_text_input", "action_id": ids.UPDATE_ITEM_TEXT, "multiline": True,
+               "max_length": HIGHLIGHT_LIMIT, "initial_value": text[:HIGHLIGHT_LIMIT]}
+    return {
+        "type": "modal", "callback_id": ids.UPDATE_ITEM_EDIT_VIEW, "private_metadata": private_metadata,
+        "title": {"type": "plain_text", "text": T_plain("Edit the highlight")},
+        "submit": {"type": "plain_text", "text": T_plain("Save")},
+        "close": {"type": "plain_text", "text": T_plain("Cancel")},
+        "blocks": [{"type": "input", "block_id": ids.UPDATE_ITEM_TEXT, "element": element, "label": {
+            "type": "plain_text", "text": T_plain("The highlight as the client will read it")}}],
     }

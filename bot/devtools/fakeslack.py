@@ -238,6 +238,15 @@ class FakeSlack(WebApiMethods, FileMethods, OAuthMethods):
             args = {"text": text, "blocks": blocks, "thread_ts": thread_ts, "metadata": metadata}
             return self._store(self._conv(channel, member=False), args, user, None)
 
+    def react(self, channel, ts, name, *, user, remove=False) -> None:
+        """Add (or take back) ``user``'s reaction ``name`` on a stored message, as its `reactions` show it."""
+        with self._lock:
+            m = self._msg(self._conv(channel, member=False), ts)
+            found = {r["name"]: r for r in m.get("reactions", [])}
+            users = [u for u in found.get(name, {}).get("users", []) if u != user] + ([] if remove else [user])
+            found[name] = {"name": name, "users": users, "count": len(users)}
+            m["reactions"] = [r for r in found.values() if r["count"]]
+
     def calls_to(self, method: str, *, token: str | None = None) -> list[dict]:
         """Args dicts of all recorded calls to ``method`` (made with ``token``, if given), oldest first.
 

@@ -93,7 +93,7 @@ class SlackClient:
         return self.send(json.dumps(envelope).encode(), "application/json", headers=headers)
 
     def button(self, action_id: str, value: str, *, user: str = ALICE, team: str = HOME, channel: str = SHARED,
-               message_ts: str = "1718000000.123456", message: dict | None = None) -> Answer:
+               message_ts: str = "1718000000.123456", message: dict | None = None, overflow: bool = False) -> Answer:
         payload = {
             "type": "block_actions", "user": {"id": user, "username": "someone", "team_id": team},
             "api_app_id": "A07EXPECT01", "token": "gIkuvaNzQIHg97ATvDxqgjtO",
@@ -102,8 +102,10 @@ class SlackClient:
             "enterprise": None, "is_enterprise_install": False, "channel": {"id": channel, "name": "c"},
             "message": message or {"type": "message", "ts": message_ts, "text": "", "blocks": []},
             "response_url": self.response_url,
-            "actions": [{"action_id": action_id, "block_id": "b", "type": "button", "value": value,
-                         "action_ts": f"{time.time():.6f}"}],
+            "actions": [{"action_id": action_id, "block_id": "b", "action_ts": f"{time.time():.6f}",
+                         **({"type": "overflow", "selected_option": {"text": {"type": "plain_text", "text": "x"},
+                                                                     "value": value}}
+                            if overflow else {"type": "button", "value": value})}],
         }
         return self.interaction(payload)
 

@@ -1,7 +1,9 @@
 """Items the next weekly update may mention: work finished in a tracker, messages the team starred in Slack.
 
 They wait until an update that carries them is posted; the owner can hide any of them in the preview (a hidden one
-stays out of the client's post, and can be shown again).
+stays out of the client's post, and can be shown again) and reword a highlight. A star taken back by the last team
+member who gave one, and a deleted message, take their item out again; a queued update that has not started sending
+is rewritten to match.
 """
 from __future__ import annotations
 
@@ -18,6 +20,7 @@ from bot.models.trackers import UpdateItem
 
 PRELOADED = "update_items"
 SLACK = "slack"
+HIGHLIGHT_LIMIT = 1000
 
 
 def _open(project_ids) -> select:
@@ -72,6 +75,15 @@ def add_highlight(session: Session, *, project: Project, key: str, text: str, at
     return True
 
 
+def slack_key(channel: str, ts: str) -> str:
+    return f"{SLACK}:{channel}:{ts}"
+
+
+def highlight_text(text: str | None) -> str:
+    """A message's text as a highlight: trimmed to HIGHLIGHT_LIMIT (the caller has unescaped Slack's &lt;)."""
+    return (text or "").strip()[:HIGHLIGHT_LIMIT].strip()
+
+
 def projects_watching(session: Session, channel: str, emoji: str) -> list[Project]:
     """Active projects whose internal channel is `channel` and whose highlight emoji is `emoji` (skin tones aside)."""
     return list(session.scalars(select(Project).where(
@@ -79,12 +91,59 @@ def projects_watching(session: Session, channel: str, emoji: str) -> list[Projec
         Project.highlight_emoji == emoji.split("::")[0])))
 
 
-def remove_highlight(session: Session, *, project: Project, key: str) -> bool:
-    """The star was taken back: the highlight goes, unless an update already told the client."""
-    for item in session.scalars(_open([project.id]).where(UpdateItem.key == key)):
+def remove_highlight(session: Session, *, project: Project, key: str, now: datetime) -> bool:
+    """The last counting star was taken back: the highlight goes, unless an update already told the client."""
+    return bool(_drop(session, list(session.scalars(_open([project.id]).where(UpdateItem.key == key))), now))
+
+
+def edit_text(session: Session, *, project_id: int, item_id: int, text: str, by: str) -> UpdateItem:
+    """The owner rewords a highlight; what the message said stays in `original_text`."""
+    item = session.get(UpdateItem, item_id)
+    if item is None or item.project_id != project_id:
+        raise UserError("That highlight is no longer waiting for the update. Nothing was changed.")
+    if item.source != SLACK:
+        raise UserError("Only highlights starred in Slack can be reworded; hide this item instead.")
+    text = (text or "").strip()
+    if not text:
+        raise UserError("Write the highlight as the client should read it (say, “Shipped the new checkout”), "
+                        "or hide it instead. Nothing was changed.")
+    if len(text) > HIGHLIGHT_LIMIT:
+        raise UserError(f"A highlight can be at most {HIGHLIGHT_LIMIT:,} characters; this one has {len(text):,}. "
+                        "Please shorten it. Nothing was changed.")
+    if text != item.text:
+        item.original_text = item.original_text if item.original_text is not None else item.text
+        item.text, item.edited_by = text, by
+    return item
+
+
+def follow_message(session: Session, *, channel: str, ts: str, text: str | None, now: datetime) -> int:
+    """A starred message was edited (`text`) or deleted (None) in Slack: its waiting highlights follow it, except
+    the words the owner chose for one. Returns how many changed."""
+    projects = select(Project.id).where(Project.internal_channel_id == channel)
+    items = list(session.scalars(_open(projects).where(UpdateItem.key == slack_key(channel, ts))))
+    if text is None:
+        return _drop(session, items, now)
+    changed = [item for item in items if item.original_text is None and text and item.text != text]
+    for item in changed:
+        item.text = text
+    _rewrite_queued(session, {item.update_id for item in changed}, now)
+    return len(changed)
+
+
+def _drop(session: Session, items: list[UpdateItem], now: datetime) -> int:
+    for item in items:
         session.delete(item)
-        return True
-    return False
+    _rewrite_queued(session, {item.update_id for item in items}, now)
+    return len(items)
+
+
+def _rewrite_queued(session: Session, update_ids: set[int | None], now: datetime) -> None:
+    update_ids.discard(None)
+    if update_ids:
+        session.flush()
+        from bot.domain.updates import rewrite_queued  # updates builds on this module
+
+        rewrite_queued(session, update_ids=update_ids, now=now)
 
 
 if preload not in update_parts.PRELOADS:

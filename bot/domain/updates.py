@@ -29,6 +29,7 @@ from bot.domain.projects import business_hours, health, local_today, next_update
 from bot.domain.schedule import period_key, zone
 from bot.domain.text import clean_user_text
 from bot.models import OutboxMessage, Project, WeeklyUpdate
+from bot.models.trackers import UpdateItem
 
 log = logging.getLogger(__name__)
 
@@ -458,22 +459,65 @@ def set_note(session: Session, *, update_id: int, text: str, now: datetime) -> P
     update.note = note
     preview = preview_of(session, project, update, now)
     if row is not None:
-        row.payload = _payload(preview.content)
+        _rewrite(session, row, update, preview.content)
     return preview
 
 
 def set_item_hidden(session: Session, *, update_id: int, item_id: int, hidden: bool, now: datetime) -> Preview:
     """The owner hides an item of the preview from the client (or shows it again); a queued update that has not
     started sending is rewritten."""
+    return _change_item(session, update_id, now, lambda project: update_items.set_hidden(
+        session, project_id=project.id, item_id=item_id, hidden=hidden))
+
+
+def set_item_text(session: Session, *, update_id: int, item_id: int, text: str, by: str, now: datetime) -> Preview:
+    """The owner rewords a highlight of the preview; a queued update that has not started sending is rewritten."""
+    return _change_item(session, update_id, now, lambda project: update_items.edit_text(
+        session, project_id=project.id, item_id=item_id, text=text, by=by))
+
+
+def editable_item(session: Session, *, update_id: int, item_id: int) -> UpdateItem:
+    """The highlight the owner asked to reword, while its update can still change."""
     project, update = _load(session, update_id)
+    _still_changeable(session, update)
+    item = session.get(UpdateItem, item_id)
+    if item is None or item.project_id != project.id or item.source != update_items.SLACK:
+        raise UserError("That highlight is no longer waiting for the update. Nothing was changed.")
+    return item
+
+
+def _still_changeable(session: Session, update: WeeklyUpdate) -> OutboxMessage | None:
     if update.state in ("posted", "missed"):
         raise UserError(GONE if update.state == "posted" else PASSED)
     row = outbox.pending_for_update(session, row_id=update.outbox_id) if update.state == "queued" else None
     if update.state == "queued" and row is None:
         raise UserError(GONE)
-    update_items.set_hidden(session, project_id=project.id, item_id=item_id, hidden=hidden)
+    return row
+
+
+def _change_item(session: Session, update_id: int, now: datetime, change) -> Preview:
+    project, update = _load(session, update_id)
+    row = _still_changeable(session, update)
+    change(project)
     session.flush()
     preview = preview_of(session, project, update, now)
     if row is not None:
-        row.payload = _payload(preview.content)
+        _rewrite(session, row, update, preview.content)
     return preview
+
+
+def _rewrite(session: Session, row: OutboxMessage, update: WeeklyUpdate, content: UpdateContent) -> None:
+    """A queued update's row says `content` now, and carries the items it tells."""
+    row.payload = _payload(content)
+    told = content.post.finished + content.post.highlights + content.hidden
+    update_items.carried_by(session, update.id, [item.id for item in told])
+
+
+def rewrite_queued(session: Session, *, update_ids: set[int], now: datetime) -> None:
+    """Queued updates that have not started sending say what their items say now (one went, or was reworded)."""
+    for update in session.scalars(select(WeeklyUpdate).where(WeeklyUpdate.id.in_(update_ids),
+                                                             WeeklyUpdate.state == "queued")):
+        row = outbox.pending_for_update(session, row_id=update.outbox_id)
+        if row is not None:
+            project = session.get(Project, update.project_id)
+            _rewrite(session, row, update, preview_of(session, project, update, now).content)

@@ -1,4 +1,5 @@
-"""The preview's buttons (Approve, Add a note, Skip this week, Post now) and the note modal: the team only."""
+"""The preview's buttons (Approve, Add a note, Skip this week, Post now), its items' Hide / Show / Edit, and the
+note and highlight modals: the team only."""
 from __future__ import annotations
 
 import json
@@ -7,12 +8,15 @@ from slack_bolt import Ack, App, Respond
 
 from bot import ids
 from bot.blocks.render import render
-from bot.blocks.updates import note_modal
+from bot.blocks.updates import highlight_modal, note_modal
 from bot.domain.errors import UserError
-from bot.domain.updates import decide, find_update, record_sent, set_item_hidden, set_note
+from bot.domain.updates import (
+    decide, editable_item, find_update, record_sent, set_item_hidden, set_item_text, set_note,
+)
 from bot.listeners.common import (
     apology, ensure_internal_actor, first_delivery, in_transaction, interaction_key, log, slack_trouble,
 )
+from bot.listeners.metadata import seal, unseal
 from bot.mrkdwn import fmt
 from bot.services import Services
 from bot.slack.delivery import on_sent_batch
@@ -64,21 +68,73 @@ def register(app: App, services: Services) -> None:
             services.dispatcher.kick()
         return handle_update_decision
 
+    def toggle_item(ack: Ack, body: dict, respond: Respond, hidden: bool, ref: str | None) -> None:
+        def work(session):
+            ensure_internal_actor(services, body)
+            if not first_delivery(session, interaction_key(body), services.clock.now()):
+                return {}
+            update_id, item_id = _item_ref(ref)
+            preview = set_item_hidden(session, update_id=update_id, item_id=item_id, hidden=hidden,
+                                      now=services.clock.now())
+            return {"replace_original": True, **_preview_message(preview)}
+
+        answer = in_transaction(services, work)
+        ack()
+        _answer_in_place(respond, answer)
+
     def item_toggle(hidden: bool):
         def handle_update_item_toggle(ack: Ack, body: dict, respond: Respond) -> None:
-            def work(session):
-                ensure_internal_actor(services, body)
-                if not first_delivery(session, interaction_key(body), services.clock.now()):
-                    return {}
-                update_id, item_id = _item_ref(body["actions"][0].get("value"))
-                preview = set_item_hidden(session, update_id=update_id, item_id=item_id, hidden=hidden,
-                                          now=services.clock.now())
-                return {"replace_original": True, **_preview_message(preview)}
-
-            answer = in_transaction(services, work)
-            ack()
-            _answer_in_place(respond, answer)
+            toggle_item(ack, body, respond, hidden, body["actions"][0].get("value"))
         return handle_update_item_toggle
+
+    def handle_update_item_menu(ack: Ack, body: dict, respond: Respond) -> None:
+        choice, _, ref = ((body["actions"][0].get("selected_option") or {}).get("value") or "").partition(":")
+        if choice in (ids.UPDATE_ITEM_HIDE, ids.UPDATE_ITEM_SHOW):
+            toggle_item(ack, body, respond, choice == ids.UPDATE_ITEM_HIDE, ref)
+        elif choice == ids.UPDATE_ITEM_EDIT:
+            open_highlight_modal(ack, body, respond, ref)
+        else:
+            ack()
+            _respond_error(respond, {"text": "That menu no longer points at an item of an update."})
+
+    def open_highlight_modal(ack: Ack, body: dict, respond: Respond, ref: str) -> None:
+        ack()
+        modal: dict = {}
+
+        def work(session):
+            ensure_internal_actor(services, body)
+            update_id, item_id = _item_ref(ref)
+            item = editable_item(session, update_id=update_id, item_id=item_id)
+            meta = {"update": update_id, "item": item_id, "response_url": body.get("response_url")}
+            modal.update(highlight_modal(item.text, seal(services, meta)))
+
+        answer = in_transaction(services, work)
+        if answer:
+            _respond_error(respond, answer)
+            return
+        try:
+            services.gateway.open_view(body["trigger_id"], modal)
+        except UserError as error:
+            _respond_error(respond, {"text": error.text})
+
+    def save_highlight_text(ack: Ack, body: dict, view: dict) -> None:
+        text = view["state"]["values"].get(ids.UPDATE_ITEM_TEXT, {}).get(ids.UPDATE_ITEM_TEXT, {}).get("value")
+        try:
+            ensure_internal_actor(services, body)
+            meta = unseal(services, view.get("private_metadata"), needs=("update", "item"))
+            with services.sessions.begin() as session:
+                preview = set_item_text(session, update_id=int(meta["update"]), item_id=int(meta["item"]),
+                                        text=text or "", by=body["user"]["id"], now=services.clock.now())
+                message = _preview_message(preview)
+        except UserError as error:
+            ack(response_action="errors", errors={ids.UPDATE_ITEM_TEXT: str(error)[:150]})
+            return
+        except Exception as error:
+            trouble = slack_trouble(error) or apology(error)[1]
+            ack(response_action="errors", errors={ids.UPDATE_ITEM_TEXT: trouble[:150]})
+            return
+        ack()
+        _refresh(meta.get("response_url"), message)
 
     def open_update_note_modal(ack: Ack, body: dict, respond: Respond) -> None:
         ack()
@@ -116,9 +172,12 @@ def register(app: App, services: Services) -> None:
             ack(response_action="errors", errors={ids.UPDATE_NOTE_INPUT: text[:150]})
             return
         ack()
-        if meta.get("response_url"):
+        _refresh(meta.get("response_url"), message)
+
+    def _refresh(response_url: str | None, message: dict) -> None:
+        if response_url:
             try:
-                services.gateway.respond(meta["response_url"], **message, replace_original=True)
+                services.gateway.respond(response_url, **message, replace_original=True)
             except Exception:
                 log.exception("could not refresh the update preview")
 
@@ -126,6 +185,8 @@ def register(app: App, services: Services) -> None:
         app.action(action_id)(decision(action))
     app.action(ids.UPDATE_ITEM_HIDE)(item_toggle(True))
     app.action(ids.UPDATE_ITEM_SHOW)(item_toggle(False))
+    app.action(ids.UPDATE_ITEM_MENU)(handle_update_item_menu)
+    app.view(ids.UPDATE_ITEM_EDIT_VIEW)(save_highlight_text)
     app.action(ids.UPDATE_NOTE)(open_update_note_modal)
     app.view(ids.UPDATE_NOTE_VIEW)(save_update_note)
 

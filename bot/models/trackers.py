@@ -43,7 +43,8 @@ class TrackerLink(Base):
 class UpdateItem(Base):
     """Something finished (from a tracker) or highlighted (starred in Slack) for the next weekly update.
 
-    `update_id` is the update that carried it; it counts as told once that update is posted."""
+    `update_id` is the update that carried it; it counts as told once that update is posted. `original_text` is
+    what it said before the owner edited it."""
 
     __tablename__ = "update_item"
     __table_args__ = (
@@ -56,6 +57,8 @@ class UpdateItem(Base):
     source: Mapped[str] = mapped_column(String(16))
     key: Mapped[str] = mapped_column(String(200))
     text: Mapped[str] = mapped_column(Text)
+    original_text: Mapped[str | None] = mapped_column(Text)
+    edited_by: Mapped[str | None] = mapped_column(String(32))
     happened_at: Mapped[datetime]
     hidden: Mapped[bool] = mapped_column(default=False)
     update_id: Mapped[int | None] = mapped_column(ForeignKey("weekly_update.id", ondelete="SET NULL"))

@@ -270,9 +270,14 @@ class SlackGateway:
 
     def message_text(self, channel: str, ts: str) -> str | None:
         """The text of one top-level message as Slack stores it (escaped), or None when Slack has no such message."""
+        found = self.message(channel, ts)
+        return found.get("text") if found else None
+
+    def message(self, channel: str, ts: str) -> dict | None:
+        """One top-level message as conversations.history gives it (text, reactions...), or None when it is gone."""
         page = self._call(self._reader, "conversations.history", channel=channel, latest=ts, inclusive=True, limit=1)
         found = [m for m in page.get("messages", []) if m.get("ts") == ts]
-        return found[0].get("text") if found else None
+        return found[0] if found else None
 
     def respond(self, response_url: str, **message) -> None:
         """Answer through an interaction's response_url (ephemeral by default, or replace_original=True)."""
