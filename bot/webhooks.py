@@ -34,17 +34,19 @@ def github_delivery(environ: dict, services: Services) -> tuple[int, str]:
         raise Refused(400, "GitHub delivery without X-GitHub-Delivery")
     try:
         data = json.loads(body)
-        changed = _change(event, data)
+        changed, reopened = _change(event, data), _reopened(event, data)
     except (ValueError, KeyError, TypeError, AttributeError) as error:
         raise Refused(400, f"unreadable GitHub {event[:40]} delivery ({type(error).__name__})") from None
-    if changed is None:
+    if changed is None and reopened is None:
         return 200, "ignored"
-    target, snapshot, issues = changed
     now = services.clock.now()
     with services.sessions.begin() as session:
         if not first_delivery(session, f"github:{delivery}", now):
             return 200, "already handled"
-        touched = trackers.on_webhook(session, kind="github", target=target, snapshot=snapshot, issues=issues, now=now)
+        touched = trackers.on_webhook(session, kind="github", target=changed[0], snapshot=changed[1],
+                                      issues=changed[2], now=now) if changed else 0
+        if reopened:
+            trackers.on_reopened(session, kind="github", target=reopened[0], refs=[reopened[1]], now=now)
         queued = outbox.enqueued_in(session)
     if queued:
         services.dispatcher.kick()
@@ -59,6 +61,14 @@ def _change(event: str, data: dict):
         return None
     issue = issue_of(data["issue"]) if event == "issues" and data.get("action") == "closed" else None
     return data["repository"]["full_name"].lower(), snapshot_of(item), [issue] if issue else []
+
+
+def _reopened(event: str, data: dict) -> tuple[str, str] | None:
+    """(repo, issue number) of a reopened issue (not a pull request), with or without a milestone."""
+    if event != "issues" or not isinstance(data, dict) or data.get("action") != "reopened" \
+            or "pull_request" in data["issue"]:
+        return None
+    return data["repository"]["full_name"].lower(), str(data["issue"]["number"])
 
 
 def jira_delivery(environ: dict, services: Services) -> tuple[int, str]:

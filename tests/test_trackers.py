@@ -225,3 +225,55 @@ def test_an_archived_project_is_not_synced(slack, services, fake_github, clock, 
     fake_github.requests.clear()
     assert tick(services, clock, LINKED_AT + QUARTER).get("trackers", {}).get("due", 0) == 0
     assert fake_github.requests == []
+
+
+def _reopened(fake_github, number):
+    return {"action": "reopened", "issue": fake_github.issue_json(fake_github.issues[(REPO, number)]),
+            "repository": {"full_name": "Acme/Website"}, "sender": {"login": "octocat"}}
+
+
+def _titles(services):
+    return sorted(item.text for item in rows(services, UpdateItem))
+
+
+def test_an_issue_reopened_by_webhook_leaves_the_update(slack, server, services, fake_github, fake_slack, clock,
+                                                        project):
+    number = github_milestone(fake_github)
+    slack.command(LINK)
+    checkout = fake_github.add_issue(REPO, "Checkout page", milestone=number, labels=("client-visible",),
+                                     closed_at=LINKED_AT)
+    fake_github.add_issue(REPO, "Search", milestone=number, labels=("client-visible",), closed_at=LINKED_AT)
+    tick(services, clock, LINKED_AT + QUARTER)
+    tick(services, clock, PREVIEW_AT)
+    preview = rendered(of_kind(fake_slack, ALICE, "preview")[0])
+    assert "• Checkout page" in preview and "• Search" in preview
+    fake_github.reopen_issue(REPO, checkout, PREVIEW_AT)
+    assert deliver(server, "issues", _reopened(fake_github, checkout), delivery="r-1") == (200, "1 link(s) updated")
+    assert deliver(server, "issues", _reopened(fake_github, checkout), delivery="r-1") == (200, "already handled")
+    assert _titles(services) == ["Search"]
+    assert milestone(services).progress == 33
+    tick(services, clock, UPDATE_AT)
+    [post] = of_kind(fake_slack, SHARED, "update")
+    assert "This week we finished*\n• Search" in rendered(post) and "Checkout" not in rendered(post)
+
+
+def test_an_issue_reopened_before_the_next_poll_leaves_the_update(slack, services, fake_github, fake_slack, clock,
+                                                                  project):
+    number = github_milestone(fake_github)
+    slack.command(LINK)
+    other = fake_github.add_milestone(REPO, "v2.0", due_on=date(2027, 1, 15))
+    fake_github.add_issue(REPO, "Open later", milestone=other)
+    slack.command('add-milestone acme-website "Launch" due=2027-01-15')
+    slack.command('link acme-website Launch github=acme/website milestone="v2.0"')
+    checkout = fake_github.add_issue(REPO, "Checkout page", milestone=number, labels=("client-visible",),
+                                     closed_at=LINKED_AT)
+    fake_github.add_issue(REPO, "Search", milestone=number, labels=("client-visible",), closed_at=LINKED_AT)
+    fake_github.add_issue(REPO, "Launch checklist", milestone=other, labels=("client-visible",), closed_at=LINKED_AT)
+    tick(services, clock, LINKED_AT + QUARTER)
+    assert _titles(services) == ["Checkout page", "Launch checklist", "Search"]
+    fake_github.reopen_issue(REPO, checkout, LINKED_AT + QUARTER + timedelta(minutes=1))
+    tick(services, clock, LINKED_AT + 2 * QUARTER)
+    assert _titles(services) == ["Launch checklist", "Search"]
+    tick(services, clock, UPDATE_AT)
+    text = rendered(of_kind(fake_slack, SHARED, "update")[0])
+    assert "• Launch checklist" in text and "• Search" in text and "Checkout" not in text

@@ -159,6 +159,11 @@ class FakeGitHub:
         issue.state, issue.closed_at, issue.updated_at = "closed", at, at
         self._touch(repo.lower(), issue.milestone, at)
 
+    def reopen_issue(self, repo: str, number: int, at: datetime) -> None:
+        issue = self.issues[(repo.lower(), number)]
+        issue.state, issue.closed_at, issue.updated_at = "open", None, at
+        self._touch(repo.lower(), issue.milestone, at)
+
     def set_due(self, repo: str, number: int, due_on: date, at: datetime | None = None) -> None:
         self.milestones[(repo.lower(), number)].due_on = due_on
         self._touch(repo.lower(), number, at)

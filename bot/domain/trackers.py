@@ -2,8 +2,8 @@
 
 A link is synced every POLL_EVERY (a conditional request: unchanged costs one free 304) or at once by a webhook.
 Progress replaces the typed value; issues closed since the last update become items of the next update's
-preview; a moved due date raises the internal delay alert, never a client post. A tracker that fails keeps the
-last values; after STALE_AFTER without a good sync the project is marked as needing attention.
+preview (and leave it when reopened before it goes out); a moved due date raises the internal delay alert, never
+a client post. A tracker that fails keeps the last values; after STALE_AFTER without a good sync the project is marked as needing attention.
 """
 from __future__ import annotations
 
@@ -16,7 +16,7 @@ from typing import Protocol
 from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
-from bot.domain import delays
+from bot.domain import delays, update_items
 from bot.domain.errors import UserError
 from bot.domain.isolation import RETRY_FAILED, each_isolated
 from bot.domain.projects import local_today
@@ -163,11 +163,21 @@ def eligible(link: TrackerLink, issue: Issue) -> bool:
     return link.eligible == ALL or link.eligible.lower() in (label.lower() for label in issue.labels)
 
 
+def item_key(kind: str, target: str, ref: str) -> str:
+    """The update item of one tracker issue (one per project)."""
+    return f"{kind}:{target}#{ref}"
+
+
+def finished(link: TrackerLink, issues: list[Issue], now: datetime) -> dict[str, Issue]:
+    """The eligible issues closed since the last update, by item key."""
+    since = since_for(link.milestone.project, now)
+    return {item_key(link.kind, link.target, issue.ref): issue for issue in issues
+            if issue.closed_at > since and eligible(link, issue)}
+
+
 def add_finished(session: Session, link: TrackerLink, issues: list[Issue], now: datetime) -> int:
     """Eligible issues closed since the last update become items of the next update (once each)."""
-    since = since_for(link.milestone.project, now)
-    wanted = {f"{link.kind}:{link.target}#{issue.ref}": issue for issue in issues
-              if issue.closed_at > since and eligible(link, issue)}
+    wanted = finished(link, issues, now)
     if not wanted:
         return 0
     known = set(session.scalars(select(UpdateItem.key).where(UpdateItem.project_id == link.project_id,
@@ -175,7 +185,7 @@ def add_finished(session: Session, link: TrackerLink, issues: list[Issue], now: 
     for key, issue in wanted.items():
         if key not in known:
             session.add(UpdateItem(project_id=link.project_id, source=link.kind, key=key, text=issue.title[:3000],
-                                   happened_at=issue.closed_at, created_at=now))
+                                   happened_at=issue.closed_at, created_at=now, link_id=link.id))
     return len(set(wanted) - known)
 
 
@@ -238,6 +248,8 @@ def record(session: Session, link: TrackerLink, fetched: Fetched, now: datetime)
     if fetched.snapshot is None:
         return "unchanged"
     apply(session, link, fetched.snapshot, fetched.issues or [], now)
+    update_items.keep_only(session, project_id=link.project_id, link_id=link.id, since=since_for(project, now),
+                           keys=set(finished(link, fetched.issues or [], now)), now=now)
     link.etag = fetched.snapshot.etag
     return "changed"
 
@@ -279,6 +291,15 @@ def resync(session: Session, *, kind: str, refs: set[str], client: TrackerClient
         if client is not None:
             record(session, item, fetch(client, item, now), now)
     return len(found)
+
+
+def on_reopened(session: Session, *, kind: str, target: str, refs: list[str], now: datetime) -> int:
+    """Issues reopened in a tracker are not finished: they leave the next update of every project linked to that
+    target (whatever milestone they are in now). Every tracker's webhook calls this; returns the items that went."""
+    projects = list(session.scalars(select(TrackerLink.project_id).distinct().where(
+        TrackerLink.kind == kind, TrackerLink.target == target)))
+    return update_items.withdraw(session, project_ids=projects, keys=[item_key(kind, target, ref) for ref in refs],
+                                 now=now)
 
 
 def describe(link: TrackerLink, now: datetime) -> Markup:

@@ -1,9 +1,9 @@
 """Items the next weekly update may mention: work finished in a tracker, messages the team starred in Slack.
 
 They wait until an update that carries them is posted; the owner can hide any of them in the preview (a hidden one
-stays out of the client's post, and can be shown again) and reword a highlight. A star taken back by the last team
-member who gave one, and a deleted message, take their item out again; a queued update that has not started sending
-is rewritten to match.
+stays out of the client's post, and can be shown again) and reword a highlight. Work reopened in its tracker, a star
+taken back by the last team member who gave one, and a deleted message take their item out again; a queued update
+that has not started sending is rewritten to match.
 """
 from __future__ import annotations
 
@@ -128,6 +128,22 @@ def follow_message(session: Session, *, channel: str, ts: str, text: str | None,
         item.text = text
     _rewrite_queued(session, {item.update_id for item in changed}, now)
     return len(changed)
+
+
+def withdraw(session: Session, *, project_ids: list[int], keys: list[str], now: datetime) -> int:
+    """Work reopened in its tracker leaves the next update: the waiting items with these keys go (an update already
+    posted keeps what it said). Returns how many went."""
+    if not keys or not project_ids:
+        return 0
+    return _drop(session, list(session.scalars(_open(project_ids).where(UpdateItem.key.in_(keys)))), now)
+
+
+def keep_only(session: Session, *, project_id: int, link_id: int, keys: set[str], since: datetime,
+              now: datetime) -> int:
+    """A poll's eligible work closed after `since` is the truth for its link: the link's waiting items from that
+    window missing from `keys` were reopened (or lost their label) and go. Returns how many went."""
+    found = session.scalars(_open([project_id]).where(UpdateItem.link_id == link_id, UpdateItem.happened_at > since))
+    return _drop(session, [item for item in found if item.key not in keys], now)
 
 
 def _drop(session: Session, items: list[UpdateItem], now: datetime) -> int:

@@ -44,7 +44,7 @@ class UpdateItem(Base):
     """Something finished (from a tracker) or highlighted (starred in Slack) for the next weekly update.
 
     `update_id` is the update that carried it; it counts as told once that update is posted. `original_text` is
-    what it said before the owner edited it."""
+    what it said before the owner edited it; `link_id` the tracker link it came from."""
 
     __tablename__ = "update_item"
     __table_args__ = (
@@ -59,6 +59,7 @@ class UpdateItem(Base):
     text: Mapped[str] = mapped_column(Text)
     original_text: Mapped[str | None] = mapped_column(Text)
     edited_by: Mapped[str | None] = mapped_column(String(32))
+    link_id: Mapped[int | None] = mapped_column(ForeignKey("tracker_link.id", ondelete="SET NULL"))
     happened_at: Mapped[datetime]
     hidden: Mapped[bool] = mapped_column(default=False)
     update_id: Mapped[int | None] = mapped_column(ForeignKey("weekly_update.id", ondelete="SET NULL"))
