@@ -3,7 +3,8 @@
 A link is synced every POLL_EVERY (a conditional request: unchanged costs one free 304) or at once by a webhook.
 Progress replaces the typed value; issues closed since the last update become items of the next update's
 preview (and leave it when reopened before it goes out); a moved due date raises the internal delay alert, never
-a client post. A tracker that fails keeps the last values; after STALE_AFTER without a good sync the project is marked as needing attention.
+a client post. A tracker that fails keeps the last values; after STALE_AFTER without a good sync the project is
+marked as needing attention.
 """
 from __future__ import annotations
 
