@@ -6,7 +6,9 @@ import logging
 from slack_bolt import App, BoltRequest, BoltResponse
 
 from bot.commands import load_all
+from bot.domain import tenancy
 from bot.listeners import nul, register_listeners
+from bot.listeners.common import serve_workspace
 from bot.services import Services
 from bot.slack.oauth import oauth_flow
 
@@ -25,7 +27,7 @@ class ExpectApp(App):
         super().__init__(**kwargs)
 
     def dispatch(self, req: BoltRequest) -> BoltResponse:
-        with self._services.gateway.serving_request():
+        with self._services.gateway.serving_request(), tenancy.serving(None):
             return super().dispatch(req)
 
 
@@ -46,6 +48,7 @@ def create_app(services: Services) -> App:
         services=services,
         signing_secret=services.settings.signing_secret or "socket-mode",
         client=services.gateway.bolt_client,
+        installation_store=services.installations,
         token_verification_enabled=False,
         request_verification_enabled=not services.settings.socket_mode,
         # Listeners ack and finish in the request's own thread: no thread hand-off, and no 10 ms ack polling.
@@ -53,5 +56,6 @@ def create_app(services: Services) -> App:
         **_distribution(services),
     )
     nul.register(app)
+    app.use(serve_workspace(services))
     register_listeners(app, services)
     return app

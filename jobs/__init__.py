@@ -10,6 +10,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from bot.settings import Settings
 from bot.slack.gateway import SlackGateway
+from bot.slack.workspaces import Workspaces
 
 log = logging.getLogger(__name__)
 
@@ -20,6 +21,13 @@ class JobContext:
     gateway: SlackGateway
     now: datetime
     settings: Settings | None = None
+    workspaces: Workspaces | None = None  # distribution mode: each team's own gateway
+
+    def gateway_for(self, team_id: str, enterprise_id: str | None = None) -> SlackGateway:
+        """The gateway of the team that owns the work (the one gateway in single-workspace mode)."""
+        if self.workspaces is None:
+            return self.gateway
+        return self.workspaces.get(team_id, enterprise_id).gateway
 
 
 Job = Callable[[JobContext], dict]
@@ -46,7 +54,7 @@ def load_all() -> None:
 def run_tick(services, now: datetime, *, deliver: bool = True) -> dict:
     """One pass as of `now`: every job, then (unless `deliver` is False) delivery of whatever became due."""
     load_all()
-    context = JobContext(services.sessions, services.gateway, now, services.settings)
+    context = JobContext(services.sessions, services.gateway, now, services.settings, services.workspaces)
     results: dict = {}
     for name, fn in JOBS.items():
         try:

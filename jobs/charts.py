@@ -8,6 +8,7 @@ from collections import Counter
 from bot.blocks.timeline import in_words
 from bot.chart import render_png
 from bot.domain import charts
+from bot.models import Project
 from bot.slack.gateway import OutcomeUnknown, RateLimited, SlackError
 from jobs import JobContext, job
 
@@ -25,17 +26,19 @@ def draw_charts(context: JobContext) -> dict:
         with context.sessions.begin() as session:
             claimed = charts.claim(session, request_id, now=context.now)
             user_id = claimed and claimed[0].user_id
+            team = claimed and _team(session, claimed[0].project_id)
         if claimed is None:
             continue
         timeline = claimed[1]
-        file_id, error = _upload(context, timeline, user_id=user_id)
+        file_id, error = _upload(context, team, timeline, user_id=user_id)
         with context.sessions.begin() as session:
             charts.finish(session, request_id, file_id=file_id, error=error, now=context.now)
         counts["sent" if file_id else "failed"] += 1
     with context.sessions.begin() as session:
-        due = charts.due_for_updates(session, now=context.now, limit=LIMIT)
-    for project_id, timeline in due:
-        file_id, _ = _upload(context, timeline)
+        due = [(project_id, _team(session, project_id), timeline)
+               for project_id, timeline in charts.due_for_updates(session, now=context.now, limit=LIMIT)]
+    for project_id, team, timeline in due:
+        file_id, _ = _upload(context, team, timeline)
         if file_id:
             with context.sessions.begin() as session:
                 charts.record_update_chart(session, project_id, file_id=file_id, now=context.now)
@@ -43,9 +46,15 @@ def draw_charts(context: JobContext) -> dict:
     return dict(counts)
 
 
-def _upload(context: JobContext, timeline, *, user_id: str | None = None) -> tuple[str | None, str | None]:
+def _team(session, project_id: int) -> tuple[str, str | None]:
+    project = session.get(Project, project_id)
+    return project.team_id, project.enterprise_id
+
+
+def _upload(context: JobContext, team: tuple[str, str | None], timeline, *,
+            user_id: str | None = None) -> tuple[str | None, str | None]:
     try:
-        file_id = context.gateway.upload_file(
+        file_id = context.gateway_for(*team).upload_file(
             user_id, f"timeline-{timeline.today.isoformat()}.png", render_png(timeline), f"{timeline.name}: timeline",
             alt_text=in_words(timeline))
         return file_id, None
@@ -65,7 +74,8 @@ def kick(services) -> None:
         try:
             while again.is_set():
                 again.clear()
-                draw_charts(JobContext(services.sessions, services.gateway, services.clock.now()))
+                draw_charts(JobContext(services.sessions, services.gateway, services.clock.now(),
+                                       workspaces=services.workspaces))
         except Exception:
             log.exception("background chart drawing failed")
         finally:

@@ -17,5 +17,5 @@ def delay_alerts(context: JobContext) -> dict:
         counts += delay_checks.detect(session, now=context.now, touched=touched)
         counts += delays.escalate(session, now=context.now, touched=touched)
         refreshes = delay_messages.alert_refreshes(touched, context.now)
-    delay_messages.apply(context.gateway, refreshes)
+    delay_messages.apply_by_team(context.gateway_for, refreshes)
     return dict(counts)

@@ -25,6 +25,7 @@ class CommandContext:
     gateway: SlackGateway
     after_commit: list[Callable[[], None]]
     settings: Settings | None = None
+    enterprise_id: str | None = None
 
 
 Handler = Callable[[CommandContext, Args], dict]

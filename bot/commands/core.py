@@ -99,7 +99,8 @@ def register_project(ctx: CommandContext, new: NewProject) -> Project:
 
 
 def save_project(ctx: CommandContext, new: NewProject) -> Project:
-    project = create_project(ctx.session, team_id=ctx.team_id, new=new, created_by=ctx.user_id, now=ctx.now)
+    project = create_project(ctx.session, team_id=ctx.team_id, new=new, created_by=ctx.user_id, now=ctx.now,
+                             enterprise_id=ctx.enterprise_id)
     signals.project_created.send(session=ctx.session, project=project, now=ctx.now)
     return project
 

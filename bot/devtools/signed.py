@@ -82,20 +82,23 @@ class SlackClient:
         return self.send(body, "application/x-www-form-urlencoded", **kwargs)
 
     def event(self, event: dict, *, event_id: str | None = None, team: str = HOME, ext_shared: bool = False,
-              retry_num: int | None = None) -> Answer:
+              retry_num: int | None = None, installed: str = HOME, bot_user: str = "U07BOTUSER1") -> Answer:
+        """`installed`, `bot_user`: the installation Slack delivers the event to (`authorizations[0]`)."""
         envelope = {
             "token": "gIkuvaNzQIHg97ATvDxqgjtO", "team_id": team, "api_app_id": "A07EXPECT01", "event": event,
             "type": "event_callback", "event_id": event_id or f"Ev{next(_ids):010d}", "event_time": int(time.time()),
-            "authorizations": [{"team_id": HOME, "user_id": "U07BOTUSER1", "is_bot": True}],
+            "authorizations": [{"team_id": installed, "user_id": bot_user, "is_bot": True}],
             "is_ext_shared_channel": ext_shared,
         }
         headers = {"X-Slack-Retry-Num": str(retry_num), "X-Slack-Retry-Reason": "http_timeout"} if retry_num else {}
         return self.send(json.dumps(envelope).encode(), "application/json", headers=headers)
 
     def button(self, action_id: str, value: str, *, user: str = ALICE, team: str = HOME, channel: str = SHARED,
-               message_ts: str = "1718000000.123456", message: dict | None = None, overflow: bool = False) -> Answer:
+               message_ts: str = "1718000000.123456", message: dict | None = None, overflow: bool = False,
+               user_team: str | None = None) -> Answer:
+        """`team`: the workspace Slack names for the click; `user_team` (default the same): the clicker's."""
         payload = {
-            "type": "block_actions", "user": {"id": user, "username": "someone", "team_id": team},
+            "type": "block_actions", "user": {"id": user, "username": "someone", "team_id": user_team or team},
             "api_app_id": "A07EXPECT01", "token": "gIkuvaNzQIHg97ATvDxqgjtO",
             "container": {"type": "message", "message_ts": message_ts, "channel_id": channel, "is_ephemeral": False},
             "trigger_id": f"{next(_ids)}.1234567890123.abcdef", "team": {"id": team, "domain": "x"},
@@ -110,14 +113,15 @@ class SlackClient:
         return self.interaction(payload)
 
     def view_submission(self, callback_id: str, values: dict, *, user: str = ALICE, team: str = HOME,
-                        private_metadata: str = "") -> Answer:
+                        private_metadata: str = "", installed: str = HOME) -> Answer:
+        """`installed`: the workspace whose installation opened the modal (`view.app_installed_team_id`)."""
         payload = {
             "type": "view_submission", "team": {"id": team, "domain": "x"},
             "user": {"id": user, "username": "someone", "team_id": team}, "api_app_id": "A07EXPECT01",
             "token": "gIkuvaNzQIHg97ATvDxqgjtO", "trigger_id": f"{next(_ids)}.1234567890123.abcdef",
-            "view": {"id": f"V{next(_ids):08d}", "team_id": HOME, "type": "modal", "callback_id": callback_id,
+            "view": {"id": f"V{next(_ids):08d}", "team_id": installed, "type": "modal", "callback_id": callback_id,
                      "private_metadata": private_metadata, "state": {"values": values}, "hash": "1.abc",
-                     "app_installed_team_id": HOME, "blocks": []},
+                     "app_installed_team_id": installed, "blocks": []},
             "response_urls": [], "is_enterprise_install": False,
         }
         return self.interaction(payload)

@@ -80,8 +80,9 @@ def reschedule(project: Project, *, now: datetime) -> None:
     project.next_preview_at = max(preview_at, now)
 
 
-def create_project(session: Session, *, team_id: str, new: NewProject, created_by: str, now: datetime) -> Project:
-    """Register a project; the name must be new in the workspace."""
+def create_project(session: Session, *, team_id: str, new: NewProject, created_by: str, now: datetime,
+                   enterprise_id: str | None = None) -> Project:
+    """Register a project of workspace `team_id` (of Grid `enterprise_id`); the name must be new in the workspace."""
     name = clean_user_text(new.name, field="project name", limit=200, example='/expect add-project "Acme Website" #acme')
     if not name:
         raise UserError("Give the project a name.", '/expect add-project "Acme Website" #acme')
@@ -96,7 +97,7 @@ def create_project(session: Session, *, team_id: str, new: NewProject, created_b
     region = parse_region(new.holidays) if new.holidays else region_for_zone(new.tz)
     client = clean_user_text(new.client_name, field="client name", limit=200) if new.client_name else None
     project = Project(
-        team_id=team_id, slug=slug, name=name, client_name=client, channel_id=new.channel_id,
+        team_id=team_id, enterprise_id=enterprise_id, slug=slug, name=name, client_name=client, channel_id=new.channel_id,
         internal_channel_id=new.internal_channel_id, owner_id=new.owner_id, tz=new.tz,
         cadence_weekday=new.cadence_weekday, cadence_time=new.cadence_time,
         respond_within=new.respond_within, holidays=region, lang=new.lang or default_language(),

@@ -1,32 +1,32 @@
 """`/expect`: answered in the acknowledgement itself, so the reply and its effect arrive together."""
 from __future__ import annotations
 
-from slack_bolt import Ack, App
+from slack_bolt import Ack, App, BoltContext
 
 from bot.blocks.format import reply
 from bot.commands import COMMANDS, CommandContext, reads_only
 from bot.commands.parse import split
 from bot.domain import charts, outbox
-from bot.listeners.common import ensure_team_member, in_transaction
+from bot.listeners.common import ensure_team_member, in_transaction, served
 from bot.mrkdwn import code, fmt, unescape
 from bot.services import Services
 import jobs.charts
 
 
 def register(app: App, services: Services) -> None:
-    def handle_expect_command(ack: Ack, command: dict) -> None:
-        after_commit: list = []
+    def handle_expect_command(ack: Ack, command: dict, context: BoltContext) -> None:
+        after_commit, here = [], served(context)
 
         def work(session):
             args = split(unescape(command.get("text", "")))
             chosen = COMMANDS.get(args.sub) or COMMANDS["help"]
             if not chosen.public:
-                ensure_team_member(services, user_id=command["user_id"], team_id=command.get("team_id"))
+                ensure_team_member(here, user_id=command["user_id"], team_id=command.get("team_id"))
             context = CommandContext(
-                session=session, team_id=services.team_id, user_id=command["user_id"],
+                session=session, team_id=here.team_id, user_id=command["user_id"],
                 channel_id=command.get("channel_id", ""), trigger_id=command.get("trigger_id", ""),
-                now=services.clock.now(), gateway=services.gateway, after_commit=after_commit,
-                settings=services.settings,
+                now=services.clock.now(), gateway=here.gateway, after_commit=after_commit,
+                settings=services.settings, enterprise_id=here.enterprise_id,
             )
             answer = chosen.handler(context, args)
             if outbox.enqueued_in(session):

@@ -7,11 +7,13 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager, nullcontext
 from datetime import datetime
 
+from slack_bolt import BoltContext
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from bot.blocks.format import reply, section
 from bot.blocks.render import client_language
+from bot.domain import tenancy
 from bot.domain.projects import project_in_channel
 from bot.domain.errors import NotAllowed, UserError
 from bot.i18n import _
@@ -21,6 +23,28 @@ from bot.services import Services
 from bot.slack.gateway import OutcomeUnknown, RateLimited, SlackError
 
 log = logging.getLogger("expect")
+SERVED = "expect_services"
+
+
+def serve_workspace(services: Services) -> Callable:
+    """Bolt middleware, after Bolt's authorize: the request is served as the workspace the authorize result names
+    (from `authorizations[0]` / `view.app_installed_team_id`, never the acting user's team), with its token."""
+    def serve_the_authorized_workspace(context: BoltContext, next: Callable[[], None]) -> None:
+        result = context.authorize_result
+        if services.workspaces is None or result is None:
+            context[SERVED] = services
+        else:
+            team_id = result.team_id or context.team_id
+            context[SERVED] = services.serving(team_id, result.enterprise_id or context.enterprise_id,
+                                               token=result.bot_token, bot_user_id=result.bot_user_id)
+            tenancy.serve(team_id)  # ExpectApp.dispatch ends the scope with the request
+        next()
+    return serve_the_authorized_workspace
+
+
+def served(context: BoltContext) -> Services:
+    """The services as the workspace this request serves sees them: its team, bot and gateway."""
+    return context[SERVED]
 
 
 def ensure_team_member(services: Services, *, user_id: str, team_id: str | None) -> None:

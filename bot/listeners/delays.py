@@ -7,7 +7,7 @@ from contextlib import nullcontext
 from dataclasses import dataclass, field
 from datetime import date
 
-from slack_bolt import Ack, App, Respond
+from slack_bolt import Ack, App, BoltContext, Respond
 
 from bot import ids
 from bot.blocks import delay_modals as modals
@@ -18,7 +18,7 @@ from bot.domain.errors import NotAllowed, UserError
 from bot.domain.projects import local_today
 from bot.listeners.common import (
     answer_language, ensure_internal_actor, ensure_team_member, first_delivery, in_transaction, interaction_key,
-    is_client_side,
+    is_client_side, served,
 )
 from bot.i18n import _
 from bot.listeners.events import REACTION_HANDLERS
@@ -144,17 +144,17 @@ def register(app: App, services: Services) -> None:
     if acknowledge_by_reaction not in REACTION_HANDLERS:
         REACTION_HANDLERS.append(acknowledge_by_reaction)
 
-    def click(ack: Ack, body: dict, respond: Respond, act: Callable, *, who: str) -> None:
+    def click(ack: Ack, body: dict, respond: Respond, act: Callable, *, who: str, here: Services) -> None:
         """Run `act(session, value, user, now, outcome)` once per click; refusals and errors go to the clicker.
 
         Slack hears back once the decision is recorded (well within its 3 s); Slack calls follow.
         """
         now, outcome, user = services.clock.now(), Outcome(channel=_channel(body)), body["user"]["id"]
-        client = who != "team" and not _on_the_team(services, body)
+        client = who != "team" and not _on_the_team(here, body)
 
         def work(session):
             if who == "team":
-                ensure_internal_actor(services, body)
+                ensure_internal_actor(here, body)
             elif who == "client" and not client:
                 raise UserError(_("That button is for the client, to say they have read the notice. Nothing was changed."))
             notice = notices.get_notice(session, int(body["actions"][0]["value"])) if who != "team" else None
@@ -164,7 +164,7 @@ def register(app: App, services: Services) -> None:
                 if first_delivery(session, interaction_key(body), now):
                     act(session, int(body["actions"][0]["value"]), user, now, outcome)
 
-        with answer_language(services, body):
+        with answer_language(here, body):
             answer = in_transaction(services, work)
         ack()
         if answer:
@@ -174,25 +174,26 @@ def register(app: App, services: Services) -> None:
             if outcome.sealed:
                 outcome.view["private_metadata"] = seal(services, outcome.sealed)
             try:
-                with answer_language(services, body):
-                    services.gateway.open_view(body["trigger_id"], outcome.view)
+                with answer_language(here, body):
+                    here.gateway.open_view(body["trigger_id"], outcome.view)
             except UserError as error:
                 respond(text=error.text, response_type="ephemeral", replace_original=False)
-        delay_messages.apply(services.gateway, outcome.refresh)
+        delay_messages.apply(here.gateway, outcome.refresh)
         services.dispatcher.kick()
 
     def button(act: Callable, who: str) -> Callable:
-        def handle_delay_button(ack: Ack, body: dict, respond: Respond) -> None:
-            click(ack, body, respond, act, who=who)
+        def handle_delay_button(ack: Ack, body: dict, respond: Respond, context: BoltContext) -> None:
+            click(ack, body, respond, act, who=who, here=served(context))
         return handle_delay_button
 
     for action_id, (act, who) in BUTTONS.items():
         app.action(action_id)(button(act, who))
 
-    def preview_notice(ack: Ack, body: dict, view: dict) -> None:
+    def preview_notice(ack: Ack, body: dict, view: dict, context: BoltContext) -> None:
+        here = served(context)
         user = body["user"]
         try:
-            ensure_team_member(services, user_id=user["id"], team_id=user.get("team_id"))
+            ensure_team_member(here, user_id=user["id"], team_id=user.get("team_id"))
             draft = draft_from_view(view)
             with services.sessions.begin() as session:
                 alert = delays.open_alert(session, int(view["private_metadata"]))
@@ -213,14 +214,15 @@ def register(app: App, services: Services) -> None:
             return
         ack(response_action="push", view=preview)
 
-    def send_notice(ack: Ack, body: dict, view: dict) -> None:
+    def send_notice(ack: Ack, body: dict, view: dict, context: BoltContext) -> None:
+        here = served(context)
         user, now, refresh = body["user"], services.clock.now(), []
         data = json.loads(view["private_metadata"])
         draft = notices.NoticeDraft(new_date=date.fromisoformat(data["date"]), reason=data["reason"],
                                     impact=data.get("impact"), needs=data.get("needs"), urgent=bool(data.get("urgent")))
 
         def work(session):
-            ensure_team_member(services, user_id=user["id"], team_id=user.get("team_id"))
+            ensure_team_member(here, user_id=user["id"], team_id=user.get("team_id"))
             if first_delivery(session, f"view:{view['id']}", now):
                 alert = delays.open_alert(session, int(data["alert"]))
                 notices.notify_client(session, milestone=alert.milestone, draft=draft, by=user["id"], now=now)
@@ -231,15 +233,16 @@ def register(app: App, services: Services) -> None:
             ack(response_action="update", view=_message_view("Not sent", answer["text"]))
             return
         ack(response_action="clear")
-        delay_messages.apply(services.gateway, refresh)
+        delay_messages.apply(here.gateway, refresh)
         services.dispatcher.kick()
 
-    def move_quietly(ack: Ack, body: dict, view: dict) -> None:
+    def move_quietly(ack: Ack, body: dict, view: dict, context: BoltContext) -> None:
+        here = served(context)
         user, now, refresh = body["user"], services.clock.now(), []
         values = _values(view)
 
         def work(session):
-            ensure_team_member(services, user_id=user["id"], team_id=user.get("team_id"))
+            ensure_team_member(here, user_id=user["id"], team_id=user.get("team_id"))
             new_date = _date(values.get(ids.DELAY_MOVE_DATE))
             if new_date is None:
                 raise UserError("Pick the correct date.")
@@ -254,12 +257,13 @@ def register(app: App, services: Services) -> None:
             ack(response_action="errors", errors={ids.DELAY_MOVE_DATE: answer["text"][:150]})
             return
         ack()
-        delay_messages.apply(services.gateway, refresh)
+        delay_messages.apply(here.gateway, refresh)
 
-    def send_question(ack: Ack, body: dict, view: dict) -> None:
+    def send_question(ack: Ack, body: dict, view: dict, context: BoltContext) -> None:
+        here = served(context)
         user, now, outcome = body["user"], services.clock.now(), Outcome()
         text = _values(view).get(ids.DELAY_QUESTION_TEXT) or ""
-        client = is_client_side(services, user["id"], user.get("team_id"))
+        client = is_client_side(here, user["id"], user.get("team_id"))
 
         def work(session):
             meta = unseal(services, view.get("private_metadata"), needs=("notice", "channel"))
@@ -276,7 +280,7 @@ def register(app: App, services: Services) -> None:
             ack(response_action="errors", errors={ids.DELAY_QUESTION_TEXT: answer["text"][:150]})
             return
         ack(response_action="update", view=outcome.view)
-        delay_messages.apply(services.gateway, outcome.refresh)
+        delay_messages.apply(here.gateway, outcome.refresh)
         services.dispatcher.kick()
 
     app.view(ids.DELAY_NOTIFY_VIEW)(preview_notice)

@@ -8,10 +8,10 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import datetime
 
-from slack_bolt import Ack, App
+from slack_bolt import Ack, App, BoltContext
 
 from bot.domain import outbox
-from bot.listeners.common import apology, first_delivery
+from bot.listeners.common import apology, first_delivery, served
 from bot.services import Services
 
 EventHandler = Callable[..., None]   # (services=, session=, event=, body=, now=) -> None
@@ -39,17 +39,17 @@ def handle_once(services: Services, body: dict, handlers: list[EventHandler]) ->
 
 
 def register(app: App, services: Services) -> None:
-    def handle_message_event(ack: Ack, body: dict) -> None:
+    def handle_message_event(ack: Ack, body: dict, context: BoltContext) -> None:
         ack()
-        handle_once(services, body, MESSAGE_HANDLERS)
+        handle_once(served(context), body, MESSAGE_HANDLERS)
 
-    def handle_reaction_added(ack: Ack, body: dict) -> None:
+    def handle_reaction_added(ack: Ack, body: dict, context: BoltContext) -> None:
         ack()
-        handle_once(services, body, REACTION_HANDLERS)
+        handle_once(served(context), body, REACTION_HANDLERS)
 
-    def handle_reaction_removed(ack: Ack, body: dict) -> None:
+    def handle_reaction_removed(ack: Ack, body: dict, context: BoltContext) -> None:
         ack()
-        handle_once(services, body, REACTION_REMOVED_HANDLERS)
+        handle_once(served(context), body, REACTION_REMOVED_HANDLERS)
 
     app.event("message")(handle_message_event)
     app.event("reaction_added")(handle_reaction_added)

@@ -4,7 +4,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 
-from slack_bolt import Ack, App, Respond
+from slack_bolt import Ack, App, BoltContext, Respond
 from sqlalchemy.orm import Session
 
 import bot.slack.expectations  # noqa: F401  (pins and records the posts queued here)
@@ -16,7 +16,7 @@ from bot.domain.errors import UserError
 from bot.domain.posts import CommentModal, OwedSent
 from bot.i18n import N_, _
 from bot.listeners.common import (
-    answer_language, apology, ensure_internal_actor, first_delivery, interaction_key, is_client_side, log,
+    answer_language, apology, ensure_internal_actor, first_delivery, interaction_key, is_client_side, log, served,
 )
 from bot.listeners.events import MESSAGE_HANDLERS, REACTION_HANDLERS
 from bot.listeners.metadata import seal, unseal
@@ -112,37 +112,40 @@ def register(app: App, services: Services) -> None:
     if handle_check_reaction not in REACTION_HANDLERS:
         REACTION_HANDLERS.append(handle_check_reaction)
 
-    def approve_kickoff_card(ack: Ack, body: dict, respond: Respond) -> None:
+    def approve_kickoff_card(ack: Ack, body: dict, respond: Respond, context: BoltContext) -> None:
+        here = served(context)
         ack()
         user_id, _team, value = _actor(body)
 
         def work(session):
-            ensure_internal_actor(services, body)
+            ensure_internal_actor(here, body)
             return kickoff.approve(session, project_id=int(value), by=user_id, now=services.clock.now())
 
-        project = click(services, body, respond, work)
+        project = click(here, body, respond, work)
         if project is not None:
             respond(text=approved_note(project.channel_id, user_id), replace_original=True)
 
-    def mark_owed_received(ack: Ack, body: dict, respond: Respond) -> None:
+    def mark_owed_received(ack: Ack, body: dict, respond: Respond, context: BoltContext) -> None:
+        here = served(context)
         ack()
         user_id, _team, value = _actor(body)
 
         def work(session):
-            ensure_internal_actor(services, body)
+            ensure_internal_actor(here, body)
             return owed.mark_received(session, item_id=int(value), by=user_id, who=None, by_client=False,
                                       now=services.clock.now())
 
-        item = click(services, body, respond, work)
+        item = click(here, body, respond, work)
         if item is not None:
             respond(text=fmt(":white_check_mark: *{title}* is marked received.", title=item.title),
                     replace_original=False)
 
-    def mark_owed_sent(ack: Ack, body: dict, respond: Respond) -> None:
+    def mark_owed_sent(ack: Ack, body: dict, respond: Respond, context: BoltContext) -> None:
+        here = served(context)
         ack()
         user_id, team_id, value = _actor(body)
-        client = is_client_side(services, user_id, team_id)
-        name = first_name(services, user_id) if client else None
+        client = is_client_side(here, user_id, team_id)
+        name = first_name(here, user_id) if client else None
         container = body.get("container", {})
 
         def work(session):
@@ -150,34 +153,36 @@ def register(app: App, services: Services) -> None:
                                       now=services.clock.now(), posted_in=container.get("channel_id") or "")
             return render(OwedSent(item.title, name, user_id), project=session.get(Project, item.project_id))
 
-        sent = click(services, body, respond, work)
+        sent = click(here, body, respond, work)
         if sent is not None and container.get("message_ts"):
-            refresh_message(services, container["channel_id"], container["message_ts"], sent)
+            refresh_message(here, container["channel_id"], container["message_ts"], sent)
 
-    def record_survey_vote(ack: Ack, body: dict, respond: Respond) -> None:
+    def record_survey_vote(ack: Ack, body: dict, respond: Respond, context: BoltContext) -> None:
+        here = served(context)
         ack()
         user_id, team_id, value = _actor(body)
-        if not is_client_side(services, user_id, team_id):
+        if not is_client_side(here, user_id, team_id):
             respond(text=_(FOR_THE_CLIENT), response_type="ephemeral", replace_original=False)
             return
         checkin_id, score = (int(part) for part in value.split(":"))
-        name = first_name(services, user_id) or user_id
+        name = first_name(here, user_id) or user_id
         container = body.get("container", {})
-        updated = click(services, body, respond, lambda session: survey_message(session, checkins.vote(
+        updated = click(here, body, respond, lambda session: survey_message(session, checkins.vote(
             session, checkin_id=checkin_id, user_id=user_id, name=name, score=score, now=services.clock.now(),
             posted_in=container.get("channel_id") or "")))
         if updated is not None and container.get("message_ts"):
-            refresh_message(services, container["channel_id"], container["message_ts"], updated)
+            refresh_message(here, container["channel_id"], container["message_ts"], updated)
 
-    def open_comment_modal(ack: Ack, body: dict, respond: Respond) -> None:
+    def open_comment_modal(ack: Ack, body: dict, respond: Respond, context: BoltContext) -> None:
+        here = served(context)
         ack()
         user_id, team_id, value = _actor(body)
-        if not is_client_side(services, user_id, team_id):
+        if not is_client_side(here, user_id, team_id):
             respond(text=_(FOR_THE_CLIENT), response_type="ephemeral", replace_original=False)
             return
         channel = body.get("container", {}).get("channel_id") or ""
         try:
-            with answer_language(services, body), services.sessions() as session:
+            with answer_language(here, body), services.sessions() as session:
                 checkin = checkins.open_checkin(session, checkin_id=int(value), posted_in=channel)
                 modal = render_view(CommentModal(checkin.id), project=session.get(Project, checkin.project_id))
         except UserError as error:
@@ -185,18 +190,19 @@ def register(app: App, services: Services) -> None:
             return
         sealed = seal(services, {"checkin": int(value), "channel": channel})
         try:
-            with answer_language(services, body):
-                services.gateway.open_view(body["trigger_id"], {**modal, "private_metadata": sealed})
+            with answer_language(here, body):
+                here.gateway.open_view(body["trigger_id"], {**modal, "private_metadata": sealed})
         except UserError as error:
             respond(text=error.text, response_type="ephemeral", replace_original=False)
 
-    def save_checkin_comment(ack: Ack, body: dict, view: dict) -> None:
+    def save_checkin_comment(ack: Ack, body: dict, view: dict, context: BoltContext) -> None:
+        here = served(context)
         user = body.get("user", {})
-        if not is_client_side(services, user.get("id", ""), user.get("team_id")):
+        if not is_client_side(here, user.get("id", ""), user.get("team_id")):
             ack(response_action="errors", errors={ids.CHECKIN_COMMENT_TEXT: _(FOR_THE_CLIENT)})
             return
         text = view["state"]["values"].get(ids.CHECKIN_COMMENT_TEXT, {}).get(ids.CHECKIN_COMMENT_TEXT, {}).get("value")
-        name = first_name(services, user.get("id", "")) or user.get("id", "")
+        name = first_name(here, user.get("id", "")) or user.get("id", "")
         try:
             meta = unseal(services, view.get("private_metadata"), needs=("checkin", "channel"))
             checkin_id = int(meta["checkin"])
@@ -213,7 +219,7 @@ def register(app: App, services: Services) -> None:
         ack()
         services.dispatcher.kick()
         if all(where):
-            refresh_message(services, *where, updated)
+            refresh_message(here, *where, updated)
 
     app.action(ids.KICKOFF_APPROVE)(approve_kickoff_card)
     app.action(ids.OWED_RECEIVED)(mark_owed_received)

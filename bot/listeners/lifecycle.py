@@ -1,12 +1,12 @@
 """The forget question's buttons: the team only, and only after an explicit click."""
 from __future__ import annotations
 
-from slack_bolt import Ack, App, Respond
+from slack_bolt import Ack, App, BoltContext, Respond
 
 from bot import ids
 from bot.domain.errors import UserError
 from bot.domain.lifecycle import forget
-from bot.listeners.common import ensure_internal_actor, first_delivery, in_transaction, interaction_key
+from bot.listeners.common import ensure_internal_actor, first_delivery, in_transaction, interaction_key, served
 from bot.mrkdwn import fmt
 from bot.services import Services
 
@@ -19,14 +19,15 @@ def _project_id(body: dict) -> int:
 
 
 def register(app: App, services: Services) -> None:
-    def handle_forget_confirm(ack: Ack, body: dict, respond: Respond) -> None:
+    def handle_forget_confirm(ack: Ack, body: dict, respond: Respond, context: BoltContext) -> None:
         ack()
+        here = served(context)
 
         def work(session):
-            ensure_internal_actor(services, body)
+            ensure_internal_actor(here, body)
             if not first_delivery(session, interaction_key(body), services.clock.now()):
                 return None
-            name = forget(session, project_id=_project_id(body), team_id=services.team_id, by=body["user"]["id"])
+            name = forget(session, project_id=_project_id(body), team_id=here.team_id, by=body["user"]["id"])
             text = (fmt(":wastebasket: *{name}* and every record of it are forgotten. Posts already in Slack stay.",
                         name=name) if name else "That project was already forgotten.")
             return {"text": text, "replace_original": True}

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 
-from slack_bolt import Ack, App, Respond
+from slack_bolt import Ack, App, BoltContext, Respond
 
 from bot import ids
 from bot.blocks.render import render
@@ -14,7 +14,7 @@ from bot.domain.updates import (
     decide, editable_item, find_update, record_sent, set_item_hidden, set_item_text, set_note,
 )
 from bot.listeners.common import (
-    apology, ensure_internal_actor, first_delivery, in_transaction, interaction_key, log, slack_trouble,
+    apology, ensure_internal_actor, first_delivery, in_transaction, interaction_key, log, served, slack_trouble,
 )
 from bot.listeners.metadata import seal, unseal
 from bot.mrkdwn import fmt
@@ -51,11 +51,12 @@ def register(app: App, services: Services) -> None:
     on_sent_batch("update")(record_sent)  # the web process delivers "Post now" itself
 
     def decision(action: str):
-        def handle_update_decision(ack: Ack, body: dict, respond: Respond) -> None:
+        def handle_update_decision(ack: Ack, body: dict, respond: Respond, context: BoltContext) -> None:
+            here = served(context)
             now, user = services.clock.now(), body["user"]["id"]
 
             def work(session):
-                ensure_internal_actor(services, body)
+                ensure_internal_actor(here, body)
                 if not first_delivery(session, interaction_key(body), now):
                     return {}
                 update_id = _update_id(body["actions"][0].get("value"))
@@ -68,9 +69,9 @@ def register(app: App, services: Services) -> None:
             services.dispatcher.kick()
         return handle_update_decision
 
-    def toggle_item(ack: Ack, body: dict, respond: Respond, hidden: bool, ref: str | None) -> None:
+    def toggle_item(here: Services, ack: Ack, body: dict, respond: Respond, hidden: bool, ref: str | None) -> None:
         def work(session):
-            ensure_internal_actor(services, body)
+            ensure_internal_actor(here, body)
             if not first_delivery(session, interaction_key(body), services.clock.now()):
                 return {}
             update_id, item_id = _item_ref(ref)
@@ -83,26 +84,27 @@ def register(app: App, services: Services) -> None:
         _answer_in_place(respond, answer)
 
     def item_toggle(hidden: bool):
-        def handle_update_item_toggle(ack: Ack, body: dict, respond: Respond) -> None:
-            toggle_item(ack, body, respond, hidden, body["actions"][0].get("value"))
+        def handle_update_item_toggle(ack: Ack, body: dict, respond: Respond, context: BoltContext) -> None:
+            toggle_item(served(context), ack, body, respond, hidden, body["actions"][0].get("value"))
         return handle_update_item_toggle
 
-    def handle_update_item_menu(ack: Ack, body: dict, respond: Respond) -> None:
+    def handle_update_item_menu(ack: Ack, body: dict, respond: Respond, context: BoltContext) -> None:
+        here = served(context)
         choice, _, ref = ((body["actions"][0].get("selected_option") or {}).get("value") or "").partition(":")
         if choice in (ids.UPDATE_ITEM_HIDE, ids.UPDATE_ITEM_SHOW):
-            toggle_item(ack, body, respond, choice == ids.UPDATE_ITEM_HIDE, ref)
+            toggle_item(here, ack, body, respond, choice == ids.UPDATE_ITEM_HIDE, ref)
         elif choice == ids.UPDATE_ITEM_EDIT:
-            open_highlight_modal(ack, body, respond, ref)
+            open_highlight_modal(here, ack, body, respond, ref)
         else:
             ack()
             _respond_error(respond, {"text": "That menu no longer points at an item of an update."})
 
-    def open_highlight_modal(ack: Ack, body: dict, respond: Respond, ref: str) -> None:
+    def open_highlight_modal(here: Services, ack: Ack, body: dict, respond: Respond, ref: str) -> None:
         ack()
         modal: dict = {}
 
         def work(session):
-            ensure_internal_actor(services, body)
+            ensure_internal_actor(here, body)
             update_id, item_id = _item_ref(ref)
             item = editable_item(session, update_id=update_id, item_id=item_id)
             meta = {"update": update_id, "item": item_id, "response_url": body.get("response_url")}
@@ -113,14 +115,15 @@ def register(app: App, services: Services) -> None:
             _respond_error(respond, answer)
             return
         try:
-            services.gateway.open_view(body["trigger_id"], modal)
+            here.gateway.open_view(body["trigger_id"], modal)
         except UserError as error:
             _respond_error(respond, {"text": error.text})
 
-    def save_highlight_text(ack: Ack, body: dict, view: dict) -> None:
+    def save_highlight_text(ack: Ack, body: dict, view: dict, context: BoltContext) -> None:
+        here = served(context)
         text = view["state"]["values"].get(ids.UPDATE_ITEM_TEXT, {}).get(ids.UPDATE_ITEM_TEXT, {}).get("value")
         try:
-            ensure_internal_actor(services, body)
+            ensure_internal_actor(here, body)
             meta = unseal(services, view.get("private_metadata"), needs=("update", "item"))
             with services.sessions.begin() as session:
                 preview = set_item_text(session, update_id=int(meta["update"]), item_id=int(meta["item"]),
@@ -134,14 +137,15 @@ def register(app: App, services: Services) -> None:
             ack(response_action="errors", errors={ids.UPDATE_ITEM_TEXT: trouble[:150]})
             return
         ack()
-        _refresh(meta.get("response_url"), message)
+        _refresh(here, meta.get("response_url"), message)
 
-    def open_update_note_modal(ack: Ack, body: dict, respond: Respond) -> None:
+    def open_update_note_modal(ack: Ack, body: dict, respond: Respond, context: BoltContext) -> None:
+        here = served(context)
         ack()
         modal: dict = {}
 
         def work(session):
-            ensure_internal_actor(services, body)
+            ensure_internal_actor(here, body)
             update, project = find_update(session, _update_id(body["actions"][0].get("value")))
             meta = json.dumps({"update": update.id, "response_url": body.get("response_url")})
             modal.update(note_modal(update, project, meta))
@@ -151,15 +155,16 @@ def register(app: App, services: Services) -> None:
             _respond_error(respond, answer)
             return
         try:
-            services.gateway.open_view(body["trigger_id"], modal)
+            here.gateway.open_view(body["trigger_id"], modal)
         except UserError as error:
             _respond_error(respond, {"text": error.text})
 
-    def save_update_note(ack: Ack, body: dict, view: dict) -> None:
+    def save_update_note(ack: Ack, body: dict, view: dict, context: BoltContext) -> None:
+        here = served(context)
         meta = json.loads(view.get("private_metadata") or "{}")
         text = view["state"]["values"].get(ids.UPDATE_NOTE_INPUT, {}).get(ids.UPDATE_NOTE_INPUT, {}).get("value")
         try:
-            ensure_internal_actor(services, body)
+            ensure_internal_actor(here, body)
             with services.sessions.begin() as session:
                 preview = set_note(session, update_id=_update_id(str(meta.get("update", ""))), text=text or "",
                                    now=services.clock.now())
@@ -172,12 +177,12 @@ def register(app: App, services: Services) -> None:
             ack(response_action="errors", errors={ids.UPDATE_NOTE_INPUT: text[:150]})
             return
         ack()
-        _refresh(meta.get("response_url"), message)
+        _refresh(here, meta.get("response_url"), message)
 
-    def _refresh(response_url: str | None, message: dict) -> None:
+    def _refresh(here: Services, response_url: str | None, message: dict) -> None:
         if response_url:
             try:
-                services.gateway.respond(response_url, **message, replace_original=True)
+                here.gateway.respond(response_url, **message, replace_original=True)
             except Exception:
                 log.exception("could not refresh the update preview")
 

@@ -1,7 +1,7 @@
 """Modal submissions."""
 from __future__ import annotations
 
-from slack_bolt import Ack, App
+from slack_bolt import Ack, App, BoltContext
 
 from bot import ids
 from bot.commands import CommandContext
@@ -11,7 +11,7 @@ from bot.domain.calendar import parse_region
 from bot.domain.errors import UserError
 from bot.domain.projects import NewProject, parse_language
 from bot.i18n import default_language
-from bot.listeners.common import apology, ensure_team_member, slack_trouble
+from bot.listeners.common import apology, ensure_team_member, served, slack_trouble
 from bot.services import Services
 
 
@@ -41,29 +41,29 @@ def new_project_from_view(state: dict, *, user_id: str) -> NewProject:
 
 
 def register(app: App, services: Services) -> None:
-    def save_add_project_modal(ack: Ack, body: dict, view: dict) -> None:
-        user = body["user"]
+    def save_add_project_modal(ack: Ack, body: dict, view: dict, context: BoltContext) -> None:
+        user, here = body["user"], served(context)
         field = ids.ADD_PROJECT_LANG
         try:
             new = new_project_from_view(view["state"]["values"], user_id=user["id"])
             field = ids.ADD_PROJECT_NAME
-            ensure_team_member(services, user_id=user["id"], team_id=user.get("team_id"))
+            ensure_team_member(here, user_id=user["id"], team_id=user.get("team_id"))
             with services.sessions.begin() as session:
                 field = ids.ADD_PROJECT_CHANNEL
-                check_channel(services.gateway, new.channel_id)
+                check_channel(here.gateway, new.channel_id)
                 field = ids.ADD_PROJECT_INTERNAL
                 if new.internal_channel_id:
-                    check_channel(services.gateway, new.internal_channel_id)
+                    check_channel(here.gateway, new.internal_channel_id)
                 field = ids.ADD_PROJECT_HOLIDAYS
                 if new.holidays:
                     parse_region(new.holidays)
                 field = ids.ADD_PROJECT_NAME
-                context = CommandContext(session, services.team_id, user["id"], new.channel_id, "",
-                                         services.clock.now(), services.gateway, [])
-                project = save_project(context, new)
+                command = CommandContext(session, here.team_id, user["id"], new.channel_id, "",
+                                         services.clock.now(), here.gateway, [], enterprise_id=here.enterprise_id)
+                project = save_project(command, new)
                 outbox.enqueue(session, project=project, kind="registered", period_key="modal",
                                channel_id=user["id"], payload={"text": registered_text(project)},
-                               client_visible=False, now=context.now)
+                               client_visible=False, now=command.now)
         except UserError as error:
             ack(response_action="errors", errors={field: str(error)[:150]})
             return

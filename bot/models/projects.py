@@ -22,6 +22,7 @@ class Project(Base):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     team_id: Mapped[str] = mapped_column(String(32))
+    enterprise_id: Mapped[str | None] = mapped_column(String(32))  # an Enterprise Grid's, when installed there
     slug: Mapped[str] = mapped_column(String(80))
     name: Mapped[str] = mapped_column(String(200))
     client_name: Mapped[str | None] = mapped_column(String(200))

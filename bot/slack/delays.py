@@ -6,6 +6,7 @@ alert's channel and ts are known as soon as it lands and a notice's lead time is
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -26,6 +27,7 @@ class Refresh:
     channel: str
     ts: str
     payload: dict
+    team: tuple[str, str | None] = ("", None)  # the project's team and Grid: whose token edits the message
 
 
 def alert_refreshes(alerts: list[DelayAlert], now: datetime) -> list[Refresh]:
@@ -36,7 +38,8 @@ def alert_refreshes(alerts: list[DelayAlert], now: datetime) -> list[Refresh]:
             continue
         seen.add(alert.id)
         out.append(Refresh(alert.channel_id, alert.ts, render_payload({"content": delays.alert_post(alert, now)},
-                                                                      project=alert.project)))
+                                                                      project=alert.project),
+                           (alert.project.team_id, alert.project.enterprise_id)))
     return out
 
 
@@ -46,7 +49,22 @@ def notice_refresh(session: Session, notice: DelayNotice) -> list[Refresh]:
         return []
     who = (row.payload.get("content") or {}).get("contact")
     message = render_payload(delay_notices.notice_post(notice, notice.project, who), project=notice.project)
-    return [Refresh(row.posted_channel_id or row.channel_id, row.ts, message)]
+    return [Refresh(row.posted_channel_id or row.channel_id, row.ts, message,
+                    (notice.project.team_id, notice.project.enterprise_id))]
+
+
+def apply_by_team(gateway_for: Callable[[str, str | None], SlackGateway], refreshes: list[Refresh]) -> None:
+    """apply() with each team's own gateway; a team Slack no longer lets us in is skipped (logged)."""
+    teams: dict[tuple[str, str | None], list[Refresh]] = {}
+    for item in refreshes:
+        teams.setdefault(item.team, []).append(item)
+    for team, some in teams.items():
+        try:
+            gateway = gateway_for(*team)
+        except SlackError as error:
+            log.warning("could not update %d message(s) of team %s: %s", len(some), team[0], error)
+            continue
+        apply(gateway, some)
 
 
 def apply(gateway: SlackGateway, refreshes: list[Refresh]) -> None:

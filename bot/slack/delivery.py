@@ -48,7 +48,8 @@ HISTORY_MARGIN = timedelta(minutes=5)
 RATE_LIMIT_RETRIES = 3
 LEASE_MARGIN = timedelta(seconds=20)
 # What claiming and rendering read of a project (status, workspace, language, budget); the rest loads if asked.
-CLAIM_COLUMNS = (Project.id, Project.team_id, Project.status, Project.lang, Project.weekly_budget)
+CLAIM_COLUMNS = (Project.id, Project.team_id, Project.enterprise_id, Project.status, Project.lang,
+                 Project.weekly_budget)
 RECORD_WAIT = 0.2  # seconds a batch of outcomes may gather before it is written (fewer, larger transactions)
 
 
@@ -93,13 +94,16 @@ class Claim:
     in_doubt: bool
     message: dict | None = None
     team_id: str = ""
+    enterprise_id: str | None = None
 
 
 class Dispatcher:
     def __init__(self, sessions: sessionmaker[Session], gateway: SlackGateway, clock: Clock, *,
                  worker_id: str | None = None, lease: timedelta = timedelta(minutes=2), batch: int = 500,
-                 threads: int = 16, pacer: Pacer | None = None, per_channel: int = 5, settle: timedelta = SETTLE):
-        self.sessions, self.gateway, self.clock = sessions, gateway, clock
+                 threads: int = 16, pacer: Pacer | None = None, per_channel: int = 5, settle: timedelta = SETTLE,
+                 workspaces=None):
+        """`workspaces` (distribution mode): each row goes out with its own project's team's token."""
+        self.sessions, self.gateway, self.clock, self.workspaces = sessions, gateway, clock, workspaces
         self.worker_id = worker_id or f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:6]}"
         # A send of unknown outcome is looked up in history (and re-posted if absent) only after `settle`.
         self.settle, self.lease = settle, max(lease, settle)
@@ -166,7 +170,8 @@ class Dispatcher:
                     top_in_flight.add(row.channel_id)
                 per_channel[row.channel_id] += 1
                 claims.append(Claim(row=row, in_doubt=row.state in ("sending", "unknown"),
-                                    message=self._render(row, project), team_id=project.team_id if project else ""))
+                                    message=self._render(row, project), team_id=project.team_id if project else "",
+                                    enterprise_id=project.enterprise_id if project else None))
             if claims:
                 self._lease(session, [claim.row for claim in claims], now)
         return claims
@@ -237,7 +242,7 @@ class Dispatcher:
     def _send(self, claims: list[Claim]) -> Counter:
         by_channel: dict[str, list[Claim]] = defaultdict(list)
         for claim in claims:
-            by_channel[claim.row.channel_id].append(claim)
+            by_channel[(claim.team_id, claim.row.channel_id)].append(claim)
         results: queue.Queue = queue.Queue()
         futures = [self._pool.submit(self._send_channel, group, results) for group in by_channel.values()]
         counts: Counter = Counter()
@@ -270,19 +275,26 @@ class Dispatcher:
                     results.put(("rate_limited", rest, outcome[2]))
                 return
 
+    def _gateway(self, claim: Claim) -> SlackGateway:
+        """The gateway of the claim's own team (the one gateway in single-workspace mode)."""
+        if self.workspaces is None:
+            return self.gateway
+        return self.workspaces.get(claim.team_id, claim.enterprise_id).gateway
+
     def _deliver(self, claim: Claim) -> tuple:
         row = claim.row
         try:
-            channel = self.gateway.dm_channel(row.channel_id) if row.channel_id[0] in "UW" else row.channel_id
+            gateway = self._gateway(claim)
+            channel = gateway.dm_channel(row.channel_id) if row.channel_id[0] in "UW" else row.channel_id
             if claim.in_doubt:
                 oldest = (row.created_at - HISTORY_MARGIN).timestamp()
-                ts = self.gateway.find_posted(channel, event_type=outbox.EVENT_TYPE, outbox_id=row.id, oldest=oldest,
-                                              thread_ts=row.thread_ts)
+                ts = gateway.find_posted(channel, event_type=outbox.EVENT_TYPE, outbox_id=row.id, oldest=oldest,
+                                         thread_ts=row.thread_ts)
                 if ts:
                     return ("recovered", claim, Posted(channel=channel, ts=ts))
             if claim.message is None:
                 return ("failed", claim, "render_failed", True)
-            posted = self._post(claim, channel)
+            posted = self._post(claim, channel, gateway)
         except RateLimited as limited:
             return ("rate_limited", claim, limited.retry_after)
         except LeaseRunningOut:
@@ -290,18 +302,20 @@ class Dispatcher:
         except OutcomeUnknown as unknown:
             return ("unknown", claim, str(unknown))
         except SlackError as error:
+            if self.workspaces is not None:
+                self.workspaces.refused(claim.team_id, claim.enterprise_id, error)
             return ("failed", claim, error.code, error.permanent)
         hook = POSTED_HOOKS.get(row.kind)
         if hook:
             try:
-                hook(self.gateway, row, posted, claim.message)
+                hook(gateway, row, posted, claim.message)
             except OwnerMustKnow as refused:
                 return ("sent", claim, posted, str(refused))
             except Exception:
                 log.exception("after-post step for outbox %s failed", row.id)
         return ("sent", claim, posted)
 
-    def _post(self, claim: Claim, channel: str) -> Posted:
+    def _post(self, claim: Claim, channel: str, gateway: SlackGateway) -> Posted:
         """chat.postMessage when the pacer allows; after a 429 the whole workspace waits, then this post retries."""
         row = claim.row
         for attempt in range(RATE_LIMIT_RETRIES + 1):
@@ -310,7 +324,7 @@ class Dispatcher:
                 if self.clock.now() >= row.lease_until - LEASE_MARGIN:
                     raise LeaseRunningOut()
             try:
-                return self.gateway.post(
+                return gateway.post(
                     channel, text=claim.message.get("text", ""), blocks=claim.message.get("blocks"),
                     thread_ts=row.thread_ts, metadata=outbox.metadata_for(row),
                 )

@@ -27,8 +27,10 @@ from bot.mrkdwn import code as code_span
 PERMANENT_ERRORS = frozenset({
     "channel_not_found", "not_in_channel", "is_archived", "invalid_auth", "account_inactive",
     "token_revoked", "missing_scope", "not_authed", "user_not_found", "cannot_dm_bot", "team_access_not_granted",
+    "not_installed",
 })
-AUTH_ERRORS = frozenset({"invalid_auth", "account_inactive", "token_revoked", "not_authed", "team_access_not_granted"})
+AUTH_ERRORS = frozenset({"invalid_auth", "account_inactive", "token_revoked", "not_authed", "team_access_not_granted",
+                         "not_installed"})
 USER_CACHE_SECONDS = 300
 SLACK_HOOK_HOSTS = frozenset({"hooks.slack.com", "hooks.slack-gov.com"})
 # Slack shows a timeout after 3 s; the Web API calls one request makes share this much of it, leaving the rest
@@ -37,6 +39,8 @@ REQUEST_BUDGET = 2.0
 LEAST_USEFUL_WAIT = 0.05
 
 log = logging.getLogger(__name__)
+# One thread serves one Slack request at a time, whichever workspace's gateway its calls go through.
+_SERVING = threading.local()
 
 
 class SlackError(Exception):
@@ -103,14 +107,16 @@ class SlackGateway:
     Retry-After, and message edits wait until the answer has gone.
     """
 
-    def __init__(self, token: str, *, base_url: str | None = None, timeout: int = 10,
-                 request_budget: float = REQUEST_BUDGET):
+    def __init__(self, token: str | None, *, base_url: str | None = None, timeout: int = 10,
+                 request_budget: float = REQUEST_BUDGET, identity: dict | None = None):
+        """`identity`: what auth.test would say (team_id, user_id), when the caller already knows it."""
+        self.token = token
         kwargs = {"token": token, "timeout": timeout}
         if base_url:
             kwargs["base_url"] = base_url
         self._request_kwargs = {**kwargs, "timeout": request_budget, "retry_handlers": []}
         self.request_budget = request_budget
-        self._request = threading.local()
+        self._request = _SERVING
         self._after_answer = ThreadPoolExecutor(max_workers=1, thread_name_prefix="after-answer")
         self._writer = WebClient(**kwargs, retry_handlers=[])
         self._reader = WebClient(**kwargs, retry_handlers=[
@@ -120,7 +126,7 @@ class SlackGateway:
         ])
         self._users: dict[str, tuple[float, UserInfo]] = {}
         self._lock = threading.Lock()
-        self._identity: dict | None = None
+        self._identity: dict | None = identity
         self._own_origin = _origin(base_url) if base_url else None
         self.pacer = None  # a bot.slack.pacing.Pacer: chat.update then waits its turn with the posts
 
