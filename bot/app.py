@@ -48,7 +48,6 @@ def create_app(services: Services) -> App:
         services=services,
         signing_secret=services.settings.signing_secret or "socket-mode",
         client=services.gateway.bolt_client,
-        installation_store=services.installations,
         token_verification_enabled=False,
         request_verification_enabled=not services.settings.socket_mode,
         # Listeners ack and finish in the request's own thread: no thread hand-off, and no 10 ms ack polling.

@@ -46,12 +46,7 @@ class Services:
     @cached_property
     def installations(self) -> InstallationStore | None:
         """Distribution mode's installations (tokens sealed at rest); None in single-workspace mode."""
-        if not self.settings.distribution:
-            return None
-        settings = self.settings
-        rotator = TokenRotator(client_id=settings.client_id, client_secret=settings.client_secret,
-                               client=WebClient(base_url=settings.api_url or WebClient.BASE_URL, timeout=10))
-        return InstallationStore(settings.client_id, self.engine, Sealer(settings.encryption_keys), rotator=rotator)
+        return installation_store(self.settings, self.engine)
 
     @property
     def team_id(self) -> str:
@@ -95,6 +90,15 @@ class Services:
         self.engine.dispose()
 
 
+def installation_store(settings: Settings, engine: Engine) -> InstallationStore | None:
+    """Distribution mode's installations, refreshing expiring bot tokens through SLACK_API_URL."""
+    if not settings.distribution:
+        return None
+    rotator = TokenRotator(client_id=settings.client_id, client_secret=settings.client_secret,
+                           client=WebClient(base_url=settings.api_url or WebClient.BASE_URL, timeout=10))
+    return InstallationStore(settings.client_id, engine, Sealer(settings.encryption_keys), rotator=rotator)
+
+
 def build_services(settings: Settings, *, clock: Clock | None = None, dispatcher_threads: int = 64,
                    bots: BotFinder | None = None) -> Services:
     """`bots` (distribution mode): where each workspace's bot token is found; there is then no process-wide one."""
@@ -108,7 +112,7 @@ def build_services(settings: Settings, *, clock: Clock | None = None, dispatcher
                               channel=Rate(settings.channel_rate, settings.channel_burst))
     workspaces = store = None
     if bots is None and settings.distribution:
-        store = InstallationStore(settings.client_id, engine, Sealer(settings.encryption_keys))
+        store = installation_store(settings, engine)
         bots = InstalledBots(store)
     if bots is not None:
         def workspace_gateway(token: str, identity: dict) -> SlackGateway:

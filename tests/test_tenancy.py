@@ -2,22 +2,23 @@ import threading
 from datetime import datetime, timezone
 
 import pytest
-from cryptography.fernet import Fernet
-from slack_sdk.oauth.installation_store import Installation
 from sqlalchemy import select
 
 from bot import ids
 from bot.app import create_app
 from bot.models import OutboxMessage, Project
 from bot.models.expectations import KickoffCard, ResponsePromise
+from bot.secrets import new_key
 from bot.services import build_services
 from bot.settings import Settings
 from bot.web import make_server, stop_server
 from jobs import run_tick
 from tests.expectations_support import buttons, deliver, of_kind, rendered, rows, send_event
 from tests.slackreq import ALICE, BOB, HOME, INTERNAL, PARTNER, SECRET, SHARED, SlackClient
+from tests.test_install import CLIENT_ID, CLIENT_SECRET, finish, start
 
-BETA, BETA_TOKEN, BETA_BOT = "T0BETA0001", "xoxb-beta-token", "U0BETABOT1"
+BETA, BETA_BOT = "T0BETA0001", "U0BETABOT1"
+TOKENS: dict[str, str] = {}  # each workspace's bot token, as its OAuth install minted it
 BEA, BEN = "U0BETAUSR1", "U0BETAUSR2"
 BETA_SHARED, BETA_INTERNAL = "C0BETASHR1", "C0BETAINT1"
 PREVIEW_AT = datetime(2026, 11, 24, 9, 0, tzinfo=timezone.utc)
@@ -25,30 +26,33 @@ UPDATE_AT = datetime(2026, 11, 25, 9, 0, tzinfo=timezone.utc)
 HOME_WORDS, BETA_WORDS = ("Home Corp", "Home Secret", "Zeta review"), ("Beta Client", "Beta Secret", "Kappa launch")
 
 
-def install(store, team_id, team_name, token, bot_user_id, clock):
-    store.save(Installation(app_id="A07EXPECT01", team_id=team_id, team_name=team_name, bot_token=token,
-                            bot_id="B" + bot_user_id[1:], bot_user_id=bot_user_id, bot_scopes="chat:write",
-                            user_id=ALICE, installed_at=clock.now().timestamp()))
+def install_through_oauth(site, fake_slack, team_id, team_name, bot_user_id):
+    fake_slack.sign_in(team_id, team_name, bot_user_id=bot_user_id)
+    authorize, cookie, _ = start(site)
+    assert finish(fake_slack.consent(authorize), cookie).status_code == 200
 
 
 @pytest.fixture
 def tenants(database_url, fake_slack, clock):
-    fake_slack.add_workspace(BETA, "Beta Studio", token=BETA_TOKEN, bot_user_id=BETA_BOT)
     fake_slack.add_user(BEA, "bea", real_name="Bea Beta", tz="Europe/Paris", team_id=BETA)
     fake_slack.add_user(BEN, "ben", real_name="Ben Beta", tz="Europe/Paris", team_id=BETA)
     fake_slack.add_channel(BETA_SHARED, "proj-beta-partner", ext_shared_with=PARTNER, team_id=BETA)
     fake_slack.add_channel(BETA_INTERNAL, "beta-team", team_id=BETA)
     settings = Settings(bot_token=None, signing_secret=SECRET, api_url=fake_slack.base_url, database_url=database_url,
-                        port=0, client_id="111.222", client_secret="shh", encryption_keys=(Fernet.generate_key().decode(),))
+                        port=0, client_id=CLIENT_ID, client_secret=CLIENT_SECRET, encryption_keys=(new_key(),))
     services = build_services(settings, clock=clock, dispatcher_threads=4)
     services.dispatcher.pacer = services.gateway.pacer = None
-    install(services.installations, HOME, "Acme Eng", fake_slack.token, fake_slack.bot_user_id, clock)
-    install(services.installations, BETA, "Beta Studio", BETA_TOKEN, BETA_BOT, clock)
     http = make_server(create_app(services), services, host="127.0.0.1", port=0)
     thread = threading.Thread(target=http.run, daemon=True)
     thread.start()
-    yield services, SlackClient(f"http://127.0.0.1:{http.effective_port}/slack/events",
-                                response_url=fake_slack.response_url("cmd"))
+    site = f"http://127.0.0.1:{http.effective_port}"
+    fake_slack.register_app(CLIENT_ID, CLIENT_SECRET, redirect_urls=[f"{site}/slack/oauth_redirect"])
+    install_through_oauth(site, fake_slack, HOME, "Acme Eng", "U07BOTUSER1")
+    install_through_oauth(site, fake_slack, BETA, "Beta Studio", BETA_BOT)
+    for team in (HOME, BETA):
+        TOKENS[team] = services.installations.find_bot(enterprise_id=None, team_id=team).bot_token
+    fake_slack.reset_calls()
+    yield services, SlackClient(f"{site}/slack/events", response_url=fake_slack.response_url("cmd"))
     stop_server(http)
     thread.join(timeout=5)
     services.close()
@@ -90,7 +94,7 @@ def owner_of(conversation):
 
 
 def assert_no_crossing(fake_slack, home_answers, beta_answers):
-    token_of = {HOME: fake_slack.token, BETA: BETA_TOKEN}
+    token_of = TOKENS
     checked = 0
     for call in fake_slack.calls:
         if call["method"] in ("response_url", "upload"):
@@ -103,7 +107,7 @@ def assert_no_crossing(fake_slack, home_answers, beta_answers):
             assert call["token"] == token_of[team], call
             checked += 1
         text = rendered(args) if "blocks" in args or "text" in args else shown(args["view"]) if "view" in args else ""
-        other = BETA_WORDS if call["token"] == fake_slack.token else HOME_WORDS
+        other = BETA_WORDS if call["token"] == TOKENS[HOME] else HOME_WORDS
         assert not any(word in text for word in other), (call["method"], text)
     for team, words in ((HOME, BETA_WORDS), (BETA, HOME_WORDS)):
         for conversation in [c for c in (SHARED, INTERNAL, ALICE, BETA_SHARED, BETA_INTERNAL, BEA)
@@ -131,7 +135,7 @@ def test_two_workspaces_work_side_by_side_without_crossing(tenants, fake_slack, 
     deliver(services)
     [home_card], [beta_card] = of_kind(fake_slack, SHARED, "kickoff"), of_kind(fake_slack, BETA_SHARED, "kickoff")
     assert "Zeta review" in rendered(home_card) and "Kappa launch" in rendered(beta_card)
-    assert fake_slack.calls_to("pins.add", token=BETA_TOKEN) == [{"channel": BETA_SHARED, "timestamp": beta_card["ts"]}]
+    assert fake_slack.calls_to("pins.add", token=TOKENS[BETA]) == [{"channel": BETA_SHARED, "timestamp": beta_card["ts"]}]
 
     home_list, beta_list = slack.command("list"), slack.command("list", user=BEA, team=BETA)
     assert "Home Secret" in home_list.text and "Beta Secret" not in home_list.text
@@ -146,7 +150,7 @@ def test_two_workspaces_work_side_by_side_without_crossing(tenants, fake_slack, 
     [alice_home] = fake_slack.wait_for("views.publish", where=lambda a: a["user_id"] == ALICE)
     [bea_home] = fake_slack.wait_for("views.publish", where=lambda a: a["user_id"] == BEA)
     assert "Acme Website" in shown(bea_home["view"]) and "Beta Secret" in shown(bea_home["view"])
-    assert [c["token"] for c in published_to(fake_slack, BEA)] == [BETA_TOKEN]
+    assert [c["token"] for c in published_to(fake_slack, BEA)] == [TOKENS[BETA]]
 
     question = fake_slack.add_message(BETA_SHARED, "Could you send the staging link?", user=BOB)
     send_event(slack, services, {"type": "message", "channel": BETA_SHARED, "user": BOB, "team": PARTNER,
@@ -184,13 +188,13 @@ def test_forged_team_ids_change_nothing(tenants, fake_slack):
     slack.event({"type": "app_home_opened", "user": BEA, "channel": "D" + BEA[1:], "tab": "home",
                  "event_ts": "1718000700.000100"}, team=HOME, installed=BETA, bot_user=BETA_BOT)
     [view] = fake_slack.wait_for("views.publish", where=lambda a: a["user_id"] == BEA)
-    assert [c["token"] for c in published_to(fake_slack, BEA)] == [BETA_TOKEN]
+    assert [c["token"] for c in published_to(fake_slack, BEA)] == [TOKENS[BETA]]
     assert "Beta Secret" in shown(view["view"]) and "Home Secret" not in shown(view["view"])
 
     fake_slack.reset_calls()
     refused = slack.command("list", user=ALICE, team=BETA)
     assert "Only members of the team" in refused.text and "Secret" not in refused.text
-    assert {call["token"] for call in fake_slack.calls} == {BETA_TOKEN}
+    assert {call["token"] for call in fake_slack.calls} == {TOKENS[BETA]}
 
     clicked = slack.button(ids.KICKOFF_APPROVE, str(home_project.id), user=BEA, team=BETA,
                            channel="D" + BEA[1:])
@@ -208,7 +212,7 @@ def kickoff_previews(fake_slack, user, team):
 
 def test_one_teams_rate_limit_leaves_the_other_alone(tenants, fake_slack):
     services, slack = tenants
-    fake_slack.fail_next("chat.postMessage", retry_after=30, token=BETA_TOKEN, times=20)
+    fake_slack.fail_next("chat.postMessage", retry_after=30, token=TOKENS[BETA], times=20)
     register_both(slack)
     deliver(services)
     assert len(kickoff_previews(fake_slack, ALICE, HOME)) == 2
@@ -220,7 +224,7 @@ def test_one_teams_revoked_token_leaves_the_other_alone(tenants, fake_slack, clo
     services, slack = tenants
     register_both(slack)
     deliver(services)
-    fake_slack.revoke(fake_slack.token)
+    fake_slack.revoke(TOKENS[HOME])
     clock.set(PREVIEW_AT)
     run_tick(services, PREVIEW_AT)
     beta_previews = [m for m in fake_slack.messages(BEA, team_id=BETA)
