@@ -42,6 +42,7 @@ def tenants(database_url, fake_slack, clock):
                         port=0, client_id=CLIENT_ID, client_secret=CLIENT_SECRET, encryption_keys=(new_key(),))
     services = build_services(settings, clock=clock, dispatcher_threads=4)
     services.dispatcher.pacer = services.gateway.pacer = None
+    services.gateway.request_budget = 10.0  # isolation is under test here, not speed on a loaded machine
     http = make_server(create_app(services), services, host="127.0.0.1", port=0)
     thread = threading.Thread(target=http.run, daemon=True)
     thread.start()
