@@ -104,6 +104,7 @@ def test_report_for_a_period_and_timeline_in_dm(slack, services, fake_slack, clo
     uploaded, image = png_of(fake_slack, file_id)
     assert image.format == "PNG" and image.size == size_for(1) and int(asked["length"]) == len(uploaded["content"])
     assert uploaded["channels"] == ["D" + ALICE[1:]]
+    assert wait_idle(services)
     tick(services, clock, UPDATE_AT + timedelta(hours=3))
     assert len(fake_slack.calls_to("files.completeUploadExternal")) == 2
     assert [(r.state, r.file_id is not None) for r in rows(services, ChartRequest)] == [("done", True)] * 2
