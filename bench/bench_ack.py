@@ -2,31 +2,29 @@
 
     python bench/bench_ack.py [--requests 40] [--concurrency 8]
 
-Starts a fake Slack, a running `expect web` and a bare Bolt app (process_before_response=True, served by the
-same waitress) whose `/expect` listener calls users.info before it acks, with a WebClient that honours
-Retry-After as slack_sdk's retry handler does. Each scenario makes the fake answer users.info normally,
-slowly (4 s), with a 429 `Retry-After: 5`, or not at all (stalled for 30 s), and sends signed `/expect list`
-commands from users neither app has seen before. Prints ack p50/p99 per app and as ratios: expect against the
+Starts a fake Slack, a running `expect web` and the bare Bolt peer (bench/bare_bolt.py --users-info: its
+`/expect` listener calls users.info before it acks, with a WebClient that honours Retry-After as slack_sdk's
+retry handler does). Each scenario makes the fake answer users.info normally, slowly (4 s), with a 429
+`Retry-After: 5`, or not at all (stalled for 30 s), and sends signed `/expect list` commands from users neither
+app has seen before. Prints ack p50/p99 per app and as ratios: expect against the
 bare app, and each against Slack's 3 s deadline. Asserts nothing about time.
 """
 from __future__ import annotations
 
 import argparse
 import json
-import socket
-import subprocess
-import sys
 import tempfile
 import time
 import urllib.request
 from collections import Counter
 from concurrent.futures import ThreadPoolExecutor
 
-from bench_commands import free_port, start_web
+from bare_bolt import start_bare
+from bench_commands import start_web
 from common import FakeSlackProcess, percentile
 
 from bot.db import upgrade
-from bot.devtools.signed import SECRET, SHARED, SlackClient
+from bot.devtools.signed import SHARED, SlackClient
 
 DEADLINE_MS = 3000
 SCENARIOS = {  # name -> fake Slack set-up for users.info, given how many calls the round will make
@@ -45,40 +43,6 @@ class Fake(FakeSlackProcess):
         urllib.request.urlopen(request, timeout=10).read()
 
 
-def serve_bare_bolt(port: int, api_url: str) -> None:
-    """The peer: Bolt as its docs show it, the Web API called inside the listener before ack()."""
-    from slack_bolt import App
-    from slack_bolt.adapter.wsgi import SlackRequestHandler
-    from slack_sdk import WebClient
-    from slack_sdk.http_retry.builtin_handlers import ConnectionErrorRetryHandler, RateLimitErrorRetryHandler
-    from waitress import serve
-
-    client = WebClient(token="xoxb-test-token", base_url=api_url, timeout=10, retry_handlers=[
-        ConnectionErrorRetryHandler(), RateLimitErrorRetryHandler(max_retry_count=1)])
-    app = App(signing_secret=SECRET, client=client, token_verification_enabled=False, process_before_response=True)
-
-    @app.command("/expect")
-    def answer(ack, command):
-        user = client.users_info(user=command["user_id"])["user"]
-        ack(text=f"Hello {user['name']}")
-
-    serve(SlackRequestHandler(app), host="127.0.0.1", port=port, threads=8, ident="bare")
-
-
-def start_bare(api_url: str):
-    port = free_port()
-    process = subprocess.Popen([sys.executable, __file__, "--serve-bare", str(port), "--api-url", api_url],
-                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    for _ in range(600):
-        try:
-            socket.create_connection(("127.0.0.1", port), timeout=1).close()
-            return process, f"http://127.0.0.1:{port}"
-        except OSError:
-            time.sleep(0.1)
-    process.kill()
-    raise SystemExit("the bare Bolt app did not start")
-
-
 def measure(client: SlackClient, users: list[str], concurrency: int) -> tuple[list[float], Counter]:
     """Milliseconds until each answer, and the answers' HTTP statuses."""
     statuses = Counter()
@@ -95,11 +59,7 @@ def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--requests", type=int, default=40, help="per app and scenario")
     parser.add_argument("--concurrency", type=int, default=8)
-    parser.add_argument("--serve-bare", type=int, help=argparse.SUPPRESS)
-    parser.add_argument("--api-url", help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
-    if args.serve_bare:
-        return serve_bare_bolt(args.serve_bare, args.api_url)
     folder = tempfile.TemporaryDirectory(prefix="expect-bench-")
     url = f"sqlite:///{folder.name}/bench.db"
     upgrade(url)
@@ -109,7 +69,7 @@ def main(argv: list[str] | None = None) -> None:
         try:
             web, web_base = start_web(url, fake.api_url)
             processes.append(web)
-            bare, bare_base = start_bare(fake.api_url)
+            bare, bare_base = start_bare(fake.api_url, users_info=True)
             processes.append(bare)
             apps = {"expect": SlackClient(f"{web_base}/slack/events"),
                     "bare Bolt": SlackClient(f"{bare_base}/slack/events")}

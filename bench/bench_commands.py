@@ -5,7 +5,9 @@
 
 Fills the database with 10,000 projects and 100,000 milestones, starts a fake Slack and `expect web` as
 subprocesses, sends signed slash commands one at a time and prints p50/p99/max per command (target: p99 ≤ 50 ms);
-then from --clients concurrent clients, beside a bare Bolt app (bench/bare_bolt.py) served the same way.
+then from --clients concurrent clients, taking turns with the bare Bolt peer (bench/bare_bolt.py) served the same
+way, and prints p99 as ratios to the peer's. Last, a mix of reads and add-milestone writes from the same clients,
+after which the rows are checked: every write answered, none lost, no number given twice.
 """
 from __future__ import annotations
 
@@ -13,7 +15,6 @@ import argparse
 import json
 import os
 import random
-import socket
 import statistics
 import subprocess
 import sys
@@ -24,7 +25,8 @@ from concurrent.futures import ThreadPoolExecutor
 from datetime import date, datetime, timedelta, timezone
 from pathlib import Path
 
-from sqlalchemy import create_engine, delete, insert, text
+from bare_bolt import free_port, start_bare, wait_healthy
+from sqlalchemy import create_engine, delete, func, insert, select, text
 
 from bot.db import upgrade
 from bot.devtools.signed import ALICE, SECRET, SHARED, SlackClient
@@ -70,12 +72,6 @@ def fill(url: str, projects: int, per_project: int) -> None:
     engine.dispose()
 
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 def start_fake_slack() -> tuple[subprocess.Popen, str]:
     process = subprocess.Popen([sys.executable, "-m", "bot.devtools.fakeslack", "--port", "0"],
                                stdout=subprocess.PIPE, text=True)
@@ -96,38 +92,7 @@ def start_web(database_url: str, api_url: str) -> tuple[subprocess.Popen, str]:
     expect = Path(sys.executable).with_name("expect")
     process = subprocess.Popen([str(expect), "web"], env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     base = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        try:
-            with urllib.request.urlopen(base + "/healthz", timeout=2) as response:
-                if response.status == 200:
-                    return process, base
-        except OSError:
-            time.sleep(0.1)
-    process.kill()
-    raise SystemExit("expect web did not answer /healthz within 60 s")
-
-
-def wait_healthy(process: subprocess.Popen, base: str) -> None:
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        try:
-            with urllib.request.urlopen(base + "/healthz", timeout=2) as response:
-                if response.status == 200:
-                    return
-        except OSError:
-            time.sleep(0.1)
-    process.kill()
-    raise SystemExit(f"{base} did not answer /healthz within 60 s")
-
-
-def start_bare(api_url: str) -> tuple[subprocess.Popen, str]:
-    port = free_port()
-    process = subprocess.Popen([sys.executable, str(Path(__file__).with_name("bare_bolt.py")), "--port", str(port),
-                                "--secret", SECRET, "--api-url", api_url],
-                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    base = f"http://127.0.0.1:{port}"
-    wait_healthy(process, base)
+    wait_healthy(process, base, "expect web")
     return process, base
 
 
@@ -144,12 +109,56 @@ def measure(client: SlackClient, commands: list[str]) -> list[float]:
         started = time.perf_counter()
         answer = client.command(command)
         timings.append((time.perf_counter() - started) * 1000)
-        if answer.status != 200 or "went wrong" in answer.body or "There is no project" in answer.body:
+        if answer.status != 200 or "went wrong" in answer.body or "There is no project" in answer.body \
+                or (command.startswith("add-milestone") and "Added" not in answer.body):
             raise SystemExit(f"/expect {command} answered {answer.status}: {answer.body[:300]}")
     return timings
 
 
+def interleaved(rounds: dict[str, tuple[str, list[str]]], clients: int, slices: int) -> dict[str, list[float]]:
+    """Each round's commands cut into `slices`, the rounds taking turns slice by slice: expect and the peer meet
+    the same load on a shared machine."""
+    timings: dict[str, list[float]] = {name: [] for name in rounds}
+    for k in range(slices):
+        for name, (url, commands) in rounds.items():
+            timings[name] += concurrently(url, commands[k::slices], clients)
+    return timings
+
+
+def mixed_commands(count: int, projects: int) -> tuple[list[str], dict[str, int]]:
+    """Reads with every WRITE_EVERY-th command an add-milestone on one of WRITE_PROJECTS projects (a read, then a
+    write of the next number: what a lost update would break); also how many each project is sent."""
+    rnd, commands, sent = random.Random(13), [], {}
+    for i in range(count):
+        if i % WRITE_EVERY == 0:
+            slug = f"project-{i // WRITE_EVERY % WRITE_PROJECTS + 1:05d}"
+            sent[slug] = sent.get(slug, 0) + 1
+            commands.append(f'add-milestone {slug} "Bench write {i}" due=2027-06-01')
+        else:
+            commands.append("list" if i % 2 else f"status project-{rnd.randint(1, projects):05d}")
+    return commands, sent
+
+
+def check_writes(url: str, sent: dict[str, int], per_project: int) -> str:
+    """Every add-milestone left exactly one row, numbered on from the filled ones without a gap or a repeat."""
+    engine = create_engine(url)
+    with engine.connect() as connection:
+        rows = connection.execute(select(Project.slug, Milestone.number).join(Milestone.project)
+                                  .where(Milestone.title.like("Bench write %"))).all()
+    engine.dispose()
+    numbers: dict[str, list[int]] = {}
+    for slug, number in rows:
+        numbers.setdefault(slug, []).append(number)
+    wrong = [slug for slug, count in sent.items()
+             if sorted(numbers.get(slug, [])) != list(range(per_project + 1, per_project + count + 1))]
+    verdict = "ok" if not wrong and len(rows) == sum(sent.values()) else f"WRONG on {', '.join(wrong) or 'count'}"
+    return (f"writes mixed in: {sum(sent.values())} add-milestone answered 'Added', {len(rows)} rows, numbered "
+            f"without gaps or repeats on {len(sent) - len(wrong)}/{len(sent)} projects ({verdict})")
+
+
 PARALLEL_TARGETS = {"sqlite": (100, 150), "postgres": (80, 120)}
+SLICES = 5
+WRITE_EVERY, WRITE_PROJECTS = 8, 4
 
 
 def percentile99(timings: list[float]) -> float:
@@ -197,18 +206,28 @@ def main(argv: list[str] | None = None) -> None:
         print(report("/expect status <slug>", statuses))
         print(report("/expect list", lists))
         bare, bare_base = start_bare(api_url)
-        n = args.clients
-        statuses = concurrently(f"{base}/slack/events", [f"status project-{rnd.randint(1, args.projects):05d}"
-                                                          for _ in range(args.requests)], n)
-        lists = concurrently(f"{base}/slack/events", ["list"] * args.requests, n)
-        peer = concurrently(f"{bare_base}/slack/events", ["list"] * args.requests, n)
-        print(report(f"{n} clients status", statuses, target=PARALLEL_TARGETS[args.db][0]))
-        print(report(f"{n} clients list", lists, target=PARALLEL_TARGETS[args.db][1]))
+        n, targets, load = args.clients, PARALLEL_TARGETS[args.db], os.getloadavg()[0]
+        timings = interleaved({
+            "status": (f"{base}/slack/events", [f"status project-{rnd.randint(1, args.projects):05d}"
+                                                for _ in range(args.requests)]),
+            "list": (f"{base}/slack/events", ["list"] * args.requests),
+            "bare Bolt": (f"{bare_base}/slack/events", ["list"] * args.requests),
+        }, n, SLICES)
+        statuses, lists, peer = timings["status"], timings["list"], timings["bare Bolt"]
+        print(report(f"{n} clients status", statuses, target=targets[0]))
+        print(report(f"{n} clients list", lists, target=targets[1]))
         print(report(f"{n} clients bare Bolt", peer, target=None))
-        print(f"ack p99 with {n} clients on {args.db}: status {percentile99(statuses):.0f} ms, list "
-              f"{percentile99(lists):.0f} ms, bare Bolt {percentile99(peer):.0f} ms "
-              f"(ratios {percentile99(statuses) / percentile99(peer):.1f}x / {percentile99(lists) / percentile99(peer):.1f}x; "
-              f"targets {PARALLEL_TARGETS[args.db][0]}/{PARALLEL_TARGETS[args.db][1]} ms)")
+        commands, sent = mixed_commands(args.requests, args.projects)
+        mixed = interleaved({"mixed": (f"{base}/slack/events", commands)}, n, 1)["mixed"]
+        print(report(f"{n} clients mixed", mixed, target=None))
+        print(check_writes(url, sent, max(1, args.milestones // args.projects)))
+        p99 = {name: percentile99(values) for name, values in timings.items()}
+        p50 = {name: statistics.median(values) for name, values in timings.items()}
+        print(f"ack p99 with {n} clients on {args.db}: status {p99['status']:.0f} ms ({p99['status'] / p99['bare Bolt']:.1f}x "
+              f"the peer), list {p99['list']:.0f} ms ({p99['list'] / p99['bare Bolt']:.1f}x), bare Bolt "
+              f"{p99['bare Bolt']:.0f} ms; p50 {p50['status']:.0f}/{p50['list']:.0f}/{p50['bare Bolt']:.0f} ms; "
+              f"targets {targets[0]}/{targets[1]} ms; load average {load:.1f}-{os.getloadavg()[0]:.1f} "
+              f"on {os.cpu_count()} cores")
     finally:
         for process in (web, fake, bare):
             if process:

@@ -38,6 +38,6 @@ done
 run bench/bench_ack.py
 
 printf '\n== summary (%ss)\n' "$((SECONDS - started))"
-grep -E '^(DATABASE|burst|idle|crash|FAILED|/expect|scenario|normal|slow|429|stalled|ack|capped|uncapped|all-due|trackers)' "$log" | cut -c1-400
+grep -E '^(DATABASE|burst|idle|crash|FAILED|/expect|scenario|normal|slow|429|stalled|ack|writes|capped|uncapped|all-due|trackers)' "$log" | cut -c1-400
 rm -f "$log"
 exit $status

@@ -69,9 +69,14 @@ def session_factory(engine: Engine) -> sessionmaker[Session]:
 
 
 def read_only_session_factory(engine: Engine) -> sessionmaker[Session]:
-    """Sessions for requests that only read: a deferred BEGIN on SQLite, a READ ONLY transaction on PostgreSQL."""
-    option = {READ_ONLY: True} if engine.dialect.name == "sqlite" else {"postgresql_readonly": True}
-    return sessionmaker(engine.execution_options(**option), expire_on_commit=False)
+    """Sessions for requests that only read: a deferred BEGIN on SQLite. On PostgreSQL a pool of their own whose
+    connections are read-only and in autocommit: no BEGIN and COMMIT round trips (under READ COMMITTED each
+    statement sees the latest commit either way), and a write is still refused."""
+    if engine.dialect.name == "sqlite":
+        return sessionmaker(engine.execution_options(**{READ_ONLY: True}), expire_on_commit=False)
+    readers = create_engine(engine.url, pool_size=8, max_overflow=8, pool_pre_ping=True, isolation_level="AUTOCOMMIT",
+                            connect_args={"options": "-c default_transaction_read_only=on"})
+    return sessionmaker(readers, expire_on_commit=False)
 
 
 def alembic_config(url: str) -> Config:

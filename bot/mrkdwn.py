@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 import string
+from functools import lru_cache
 
 # Slack has no escape for *, _, ~ and `; a zero-width space beside them is a known way to *force* formatting
 # mid-word, so it cannot be trusted to stop it. A look-alike glyph can never open or close formatting and
@@ -34,14 +35,38 @@ class Markup(str):
         return Markup(str.join(self, (escape(part) for part in parts)))
 
     def format(self, *args, **kwargs) -> Markup:
-        return Markup(_EscapingFormatter().vformat(self, args, kwargs))
+        fields = None if args else _named_fields(str(self))
+        if fields is None:
+            return Markup(_EscapingFormatter().vformat(self, args, kwargs))
+        out = []
+        for literal, name, spec in fields:
+            out.append(literal)
+            if name is not None:
+                out.append(_escaped_field(kwargs[name], spec))
+        return Markup("".join(out))
+
+
+@lru_cache(maxsize=4096)
+def _named_fields(template: str) -> tuple | None:
+    """`template` cut once into (literal, name, spec) triples; None when a field needs string.Formatter (positional,
+    dotted, indexed, converted, or with a nested spec)."""
+    fields = []
+    for literal, name, spec, conversion in string.Formatter().parse(template):
+        if name is not None and (conversion or not name.isidentifier() or "{" in spec):
+            return None
+        fields.append((literal, name, spec))
+    return tuple(fields)
+
+
+def _escaped_field(value, spec: str) -> str:
+    if isinstance(value, Markup):
+        return format(str(value), spec)
+    return escape(format(value, spec))
 
 
 class _EscapingFormatter(string.Formatter):
     def format_field(self, value, format_spec: str) -> str:
-        if isinstance(value, Markup):
-            return format(str(value), format_spec)
-        return escape(format(value, format_spec))
+        return _escaped_field(value, format_spec)
 
 
 def _swap(match: re.Match) -> str:

@@ -87,6 +87,8 @@ class Services:
     def close(self) -> None:
         self.dispatcher.close()
         self.gateway.close()
+        if "readers" in self.__dict__:
+            self.readers.kw["bind"].dispose()
         self.engine.dispose()
 
 

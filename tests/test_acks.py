@@ -3,9 +3,10 @@ import sqlite3
 import threading
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
+from sqlalchemy.exc import DBAPIError
 
-from bot.models import Milestone
+from bot.models import Milestone, Project
 from tests.slackreq import SHARED
 
 @pytest.mark.skipif(bool(os.environ.get("TEST_DATABASE_URL")), reason="PostgreSQL readers never wait for writers")
@@ -39,3 +40,14 @@ def test_concurrent_progress_updates_all_land(slack, services):
     assert not [a for a in answers if "went wrong" in a or "locked" in a]
     with services.sessions() as session:
         assert session.scalar(select(func.sum(Milestone.progress))) == sum(10 + n for n in range(8))
+
+
+@pytest.mark.skipif(not os.environ.get("TEST_DATABASE_URL"), reason="SQLite's deferred BEGIN does not refuse writes")
+def test_read_only_requests_cannot_write_on_postgresql(slack, services):
+    assert "Registered" in slack.command(f'add-project "Acme Website" <#{SHARED}|x>').text
+    with pytest.raises(DBAPIError, match="read-only"):
+        with services.readers.begin() as session:
+            session.execute(update(Project).values(name="Renamed"))
+    with services.readers.begin() as session:
+        assert session.scalar(select(Project.name)) == "Acme Website"
+    assert "Acme Website" in slack.command("list").text

@@ -36,6 +36,12 @@ def test_markup_passes_and_mentions_are_checked():
     assert isinstance(Markup("a") + "<b>", Markup) and Markup("a") + "<b>" == "a&lt;b&gt;"
 
 
+def test_every_kind_of_field_is_escaped_and_the_template_is_not():
+    assert fmt("*{{x}}* {day:%d %b} <{n:>4}>", day=date(2026, 12, 4), n="<b>") == "*{x}* 04 Dec < &lt;b&gt;>"
+    assert Markup("_{0}_ {p.real}").format("*x*", p=3 + 0j) == "_\u2217x\u2217_ 3.0"
+    assert fmt("{a}{a}", a="R&D") == "R&amp;DR&amp;D"
+
+
 def test_slack_escaping_is_undone_once():
     assert escape(unescape("&amp;lt; &lt;b&gt;")) == "&amp;lt; &lt;b&gt;"
 

@@ -145,7 +145,7 @@ def add_milestone_command(ctx: CommandContext, args: Args) -> dict:
 
 @command("list", usage="list", summary="active projects with health and next milestone", read_only=True)
 def list_projects(ctx: CommandContext, args: Args) -> dict:
-    projects = active_projects(ctx.session, ctx.team_id, limit=MAX_LIST_ROWS, load_milestones=False)
+    projects = active_projects(ctx.session, ctx.team_id, limit=MAX_LIST_ROWS)
     total = len(projects)
     if total == MAX_LIST_ROWS:
         total = count_active_projects(ctx.session, ctx.team_id, up_to=COUNT_LIMIT + 1)
