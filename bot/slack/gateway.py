@@ -164,7 +164,8 @@ class SlackGateway:
             work()
 
     def close(self) -> None:
-        self._after_answer.shutdown(wait=False, cancel_futures=True)
+        """Let a call already on its way to Slack finish (it has a timeout); drop the ones not started."""
+        self._after_answer.shutdown(wait=True, cancel_futures=True)
 
     def _call(self, client: WebClient, method: str, **args) -> dict:
         remaining = self._remaining()
