@@ -16,9 +16,10 @@ import time
 from dataclasses import dataclass, field
 from datetime import date, datetime, timezone
 from email.utils import formatdate
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from itertools import count
 from urllib.parse import parse_qs, urlencode, urlsplit
+
+from bot.devtools.loopback import JsonHandler, LoopbackFake
 
 DOCS = "https://docs.github.com/rest"
 _ids = count(1_000_001)
@@ -66,37 +67,19 @@ class FakeIssue:
     updated_at: datetime = field(default_factory=lambda: datetime(2026, 11, 1, tzinfo=timezone.utc))
 
 
-class _Server(ThreadingHTTPServer):
-    daemon_threads = True
-    request_queue_size = 256
-    allow_reuse_address = True
-
-    def handle_error(self, request, client_address):
-        pass
-
-
-class _Handler(BaseHTTPRequestHandler):
-    protocol_version = "HTTP/1.1"
-    disable_nagle_algorithm = True
-
-    def log_message(self, format, *args):
-        pass
-
+class _Handler(JsonHandler):
     def do_GET(self):
         status, body, headers = self.server.fake.answer("GET", self.path, self.headers)
-        data = b"" if status == 304 else json.dumps(body).encode()
-        self.send_response(status)
-        if status != 304:
-            self.send_header("Content-Type", "application/json; charset=utf-8")
-        self.send_header("Content-Length", str(len(data)))
-        for key, value in headers.items():
-            self.send_header(key, value)
-        self.end_headers()
-        self.wfile.write(data)
+        if status == 304:
+            self.send(status, b"", headers, content_type=None)
+        else:
+            self.send(status, json.dumps(body).encode(), headers, content_type="application/json; charset=utf-8")
 
 
-class FakeGitHub:
+class FakeGitHub(LoopbackFake):
     """In-memory repositories with milestones and issues, served with GitHub's REST wire format."""
+
+    handler = _Handler
 
     def __init__(self, *, token: str = "ghp_testtoken", host: str = "127.0.0.1", port: int = 0,
                  rate_limit: int = 5000):
@@ -110,26 +93,6 @@ class FakeGitHub:
         self.reset_at = int(time.time()) + 3600
         self._numbers = count(1)
         self._lock = threading.Lock()
-        self._server = self._thread = None
-
-    def start(self) -> "FakeGitHub":
-        self._server = _Server((self.host, self.port), _Handler)
-        self._server.fake = self
-        self.port = self._server.server_address[1]
-        self._thread = threading.Thread(target=self._server.serve_forever, args=(0.05,), name="fakegithub", daemon=True)
-        self._thread.start()
-        return self
-
-    def stop(self) -> None:
-        if self._server:
-            self._server.shutdown()
-            self._server.server_close()
-            self._thread.join(timeout=5)
-            self._server = None
-
-    @property
-    def base_url(self) -> str:
-        return f"http://{self.host}:{self.port}"
 
     # --- the world -------------------------------------------------------------------------------------------
 

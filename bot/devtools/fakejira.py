@@ -18,10 +18,11 @@ import time
 from dataclasses import dataclass, field
 from datetime import date, datetime, timezone
 from email.utils import format_datetime
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from itertools import count
 from urllib.parse import parse_qs, urlsplit
 from zoneinfo import ZoneInfo
+
+from bot.devtools.loopback import JsonHandler, LoopbackFake
 
 CATEGORIES = {
     "To Do": {"id": 2, "key": "new", "colorName": "blue-gray", "name": "To Do"},
@@ -68,39 +69,19 @@ class FakeIssue:
     updated: datetime | None = None
 
 
-class _Server(ThreadingHTTPServer):
-    daemon_threads = True
-    request_queue_size = 256
-    allow_reuse_address = True
-
-    def handle_error(self, request, client_address):
-        pass
-
-
-class _Handler(BaseHTTPRequestHandler):
-    protocol_version = "HTTP/1.1"
-    disable_nagle_algorithm = True
-
-    def log_message(self, format, *args):
-        pass
-
+class _Handler(JsonHandler):
     def date_time_string(self, timestamp=None):
         return format_datetime(self.server.fake.clock().astimezone(timezone.utc), usegmt=True)
 
     def do_GET(self):
         status, body, headers = self.server.fake.answer("GET", self.path, self.headers)
-        data = json.dumps(body).encode()
-        self.send_response(status)
-        self.send_header("Content-Type", "application/json;charset=UTF-8")
-        self.send_header("Content-Length", str(len(data)))
-        for key, value in headers.items():
-            self.send_header(key, value)
-        self.end_headers()
-        self.wfile.write(data)
+        self.send(status, json.dumps(body).encode(), headers, content_type="application/json;charset=UTF-8")
 
 
-class FakeJira:
+class FakeJira(LoopbackFake):
     """In-memory Jira Cloud site: projects, versions and issues, served with REST v3's wire format."""
+
+    handler = _Handler
 
     def __init__(self, *, email: str = "bot@acme.test", token: str = "jira-api-token", time_zone: str = "UTC",
                  host: str = "127.0.0.1", port: int = 0, clock=None):
@@ -115,26 +96,6 @@ class FakeJira:
         self._ids = count(10001)
         self._numbers: dict[str, count] = {}
         self._lock = threading.Lock()
-        self._server = self._thread = None
-
-    def start(self) -> "FakeJira":
-        self._server = _Server((self.host, self.port), _Handler)
-        self._server.fake = self
-        self.port = self._server.server_address[1]
-        self._thread = threading.Thread(target=self._server.serve_forever, args=(0.05,), name="fakejira", daemon=True)
-        self._thread.start()
-        return self
-
-    def stop(self) -> None:
-        if self._server:
-            self._server.shutdown()
-            self._server.server_close()
-            self._thread.join(timeout=5)
-            self._server = None
-
-    @property
-    def base_url(self) -> str:
-        return f"http://{self.host}:{self.port}"
 
     # --- the world -------------------------------------------------------------------------------------------
 

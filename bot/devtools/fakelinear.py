@@ -19,10 +19,11 @@ import uuid
 from dataclasses import dataclass, field
 from datetime import date, datetime, timezone
 from email.utils import formatdate
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from itertools import count
 
 import httpx
+
+from bot.devtools.loopback import JsonHandler, LoopbackFake
 
 EPOCH = datetime(2026, 11, 1, tzinfo=timezone.utc)
 ORGANIZATION = "6f1c9a52-0d7e-4b8e-9c55-2f1e8a7b3c10"
@@ -89,37 +90,17 @@ STATES = {"unstarted": ("Todo", "#e2e2e2"), "started": ("In Progress", "#f2c94c"
           "canceled": ("Canceled", "#95a2b3")}
 
 
-class _Server(ThreadingHTTPServer):
-    daemon_threads = True
-    request_queue_size = 256
-    allow_reuse_address = True
-
-    def handle_error(self, request, client_address):
-        pass
-
-
-class _Handler(BaseHTTPRequestHandler):
-    protocol_version = "HTTP/1.1"
-    disable_nagle_algorithm = True
-
-    def log_message(self, format, *args):
-        pass
-
+class _Handler(JsonHandler):
     def do_POST(self):
         raw = self.rfile.read(int(self.headers.get("Content-Length") or 0))
         status, body, headers = self.server.fake.answer(self.path, raw, self.headers)
-        data = json.dumps(body).encode()
-        self.send_response(status)
-        self.send_header("Content-Type", "application/json; charset=utf-8")
-        self.send_header("Content-Length", str(len(data)))
-        for key, value in headers.items():
-            self.send_header(key, value)
-        self.end_headers()
-        self.wfile.write(data)
+        self.send(status, json.dumps(body).encode(), headers, content_type="application/json; charset=utf-8")
 
 
-class FakeLinear:
+class FakeLinear(LoopbackFake):
     """In-memory projects, milestones and issues, served with Linear's GraphQL wire format at /graphql."""
+
+    handler = _Handler
 
     def __init__(self, *, api_key: str = "lin_api_testkey", host: str = "127.0.0.1", port: int = 0,
                  rate_limit: int = 5000):
@@ -134,26 +115,10 @@ class FakeLinear:
         self.reset_at_ms = int(time.time() * 1000) + 3_600_000
         self._numbers = count(1)
         self._lock = threading.Lock()
-        self._server = self._thread = None
-
-    def start(self) -> "FakeLinear":
-        self._server = _Server((self.host, self.port), _Handler)
-        self._server.fake = self
-        self.port = self._server.server_address[1]
-        self._thread = threading.Thread(target=self._server.serve_forever, args=(0.05,), name="fakelinear", daemon=True)
-        self._thread.start()
-        return self
-
-    def stop(self) -> None:
-        if self._server:
-            self._server.shutdown()
-            self._server.server_close()
-            self._thread.join(timeout=5)
-            self._server = None
 
     @property
     def api_url(self) -> str:
-        return f"http://{self.host}:{self.port}/graphql"
+        return f"{self.base_url}/graphql"
 
     # --- the world -------------------------------------------------------------------------------------------
 
