@@ -99,16 +99,14 @@ def register(app: App, services: Services) -> None:
             ack()
             _respond_error(respond, {"text": "That menu no longer points at an item of an update."})
 
-    def open_highlight_modal(here: Services, ack: Ack, body: dict, respond: Respond, ref: str) -> None:
+    def open_modal(here: Services, ack: Ack, body: dict, respond: Respond, build) -> None:
+        """Ack, build the modal from the database as an internal actor, then open it (or say why not)."""
         ack()
         modal: dict = {}
 
         def work(session):
             ensure_internal_actor(here, body)
-            update_id, item_id = _item_ref(ref)
-            item = editable_item(session, update_id=update_id, item_id=item_id)
-            meta = {"update": update_id, "item": item_id, "response_url": body.get("response_url")}
-            modal.update(highlight_modal(item.text, seal(services, meta)))
+            modal.update(build(session))
 
         answer = in_transaction(services, work)
         if answer:
@@ -118,6 +116,15 @@ def register(app: App, services: Services) -> None:
             here.gateway.open_view(body["trigger_id"], modal)
         except UserError as error:
             _respond_error(respond, {"text": error.text})
+
+    def open_highlight_modal(here: Services, ack: Ack, body: dict, respond: Respond, ref: str) -> None:
+        def build(session) -> dict:
+            update_id, item_id = _item_ref(ref)
+            item = editable_item(session, update_id=update_id, item_id=item_id)
+            meta = {"update": update_id, "item": item_id, "response_url": body.get("response_url")}
+            return highlight_modal(item.text, seal(services, meta))
+
+        open_modal(here, ack, body, respond, build)
 
     def save_highlight_text(ack: Ack, body: dict, view: dict, context: BoltContext) -> None:
         here = served(context)
@@ -140,24 +147,12 @@ def register(app: App, services: Services) -> None:
         _refresh(here, meta.get("response_url"), message)
 
     def open_update_note_modal(ack: Ack, body: dict, respond: Respond, context: BoltContext) -> None:
-        here = served(context)
-        ack()
-        modal: dict = {}
-
-        def work(session):
-            ensure_internal_actor(here, body)
+        def build(session) -> dict:
             update, project = find_update(session, _update_id(body["actions"][0].get("value")))
             meta = json.dumps({"update": update.id, "response_url": body.get("response_url")})
-            modal.update(note_modal(update, project, meta))
+            return note_modal(update, project, meta)
 
-        answer = in_transaction(services, work)
-        if answer:
-            _respond_error(respond, answer)
-            return
-        try:
-            here.gateway.open_view(body["trigger_id"], modal)
-        except UserError as error:
-            _respond_error(respond, {"text": error.text})
+        open_modal(served(context), ack, body, respond, build)
 
     def save_update_note(ack: Ack, body: dict, view: dict, context: BoltContext) -> None:
         here = served(context)
