@@ -111,16 +111,19 @@ def linear_delivery(environ: dict, services: Services) -> tuple[int, str]:
     if not delivery:
         raise Refused(400, "Linear delivery without Linear-Delivery")
     try:
-        snapshots, issues = linear.webhook_changes(payload)
+        changes = linear.webhook_changes(payload)
     except (ValueError, KeyError, TypeError, AttributeError) as error:
         raise Refused(400, f"unreadable Linear delivery ({type(error).__name__})") from None
-    if not snapshots:
+    if not changes.snapshots:
         return 200, "ignored"
     with services.sessions.begin() as session:
         if not first_delivery(session, f"linear:{delivery}", now):
             return 200, "already handled"
-        touched = sum(trackers.on_webhook(session, kind="linear", target=None, snapshot=snapshot, issues=issues,
-                                          now=now) for snapshot in snapshots)
+        touched = sum(trackers.on_webhook(session, kind="linear", target=None, snapshot=snapshot,
+                                          issues=changes.issues, now=now) for snapshot in changes.snapshots)
+        if changes.reopened:
+            trackers.on_reopened_in(session, kind="linear", link_refs=[s.ref for s in changes.snapshots],
+                                    ref=changes.reopened, now=now)
         queued = outbox.enqueued_in(session)
     if queued:
         services.dispatcher.kick()

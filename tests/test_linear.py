@@ -260,6 +260,41 @@ def test_webhooks_need_linears_fresh_signature_and_act_once(slack, server, servi
     assert hook(server, comment) == (200, "ignored")
 
 
+def test_an_issue_reopened_in_linear_leaves_the_update(slack, server, services, fake_linear, fake_slack, clock,
+                                                      project):
+    website = estimated_project(fake_linear)
+    link(slack, fake_linear.projects[website].url)
+    checkout = fake_linear.add_issue(website, "Checkout page", labels=("client-visible",), completed_at=LINKED_AT)
+    fake_linear.add_issue(website, "Search", labels=("client-visible",), completed_at=LINKED_AT)
+    tick(services, clock, LINKED_AT + QUARTER)
+    tick(services, clock, PREVIEW_AT)
+    assert "• Checkout page\n• Search" in rendered(of_kind(fake_slack, ALICE, "preview")[0])
+    fake_linear.reopen(checkout, PREVIEW_AT)
+    reopened = fake_linear.webhook("Issue", fake_linear.issue_data(fake_linear.issues[checkout]), at=PREVIEW_AT,
+                                   updated_from={"completedAt": "2026-11-23T08:00:00.000Z", "stateId": "done"})
+    assert hook(server, reopened, delivery="r-1") == (200, "1 link(s) updated")
+    assert sorted(item.text for item in rows(services, UpdateItem)) == ["Search"]
+    tick(services, clock, UPDATE_AT)
+    [post] = of_kind(fake_slack, SHARED, "update")
+    assert "This week we finished*\n• Search" in rendered(post) and "Checkout" not in rendered(post)
+
+
+def test_a_milestone_date_moved_reaches_us_in_its_projects_webhook(slack, server, services, fake_linear, clock,
+                                                                   project):
+    beta = counted_milestone(fake_linear)
+    link(slack, beta)
+    tick(services, clock, LINKED_AT + QUARTER)
+    fake_linear.set_target(beta, date(2026, 12, 11), LINKED_AT + QUARTER)
+    parent = fake_linear.projects[fake_linear.milestones[beta].project_id]
+    moved = fake_linear.webhook("Project", fake_linear.project_data(parent), at=LINKED_AT + QUARTER,
+                                updated_from={"updatedAt": "2026-11-23T08:00:00.000Z"})
+    assert hook(server, moved) == (200, "1 link(s) updated")
+    [alert] = rows(services, DelayAlert)
+    assert alert.source == "tracker" and alert.kind == "at_risk"
+    assert hook(server, {**moved, "webhookTimestamp": moved["webhookTimestamp"] + 1}) == (200, "1 link(s) updated")
+    assert len(rows(services, DelayAlert)) == 1
+
+
 def _seen(services):
     with services.sessions() as session:
         return list(session.scalars(select(SeenDelivery.key).where(SeenDelivery.key.startswith("linear:"))))

@@ -145,6 +145,10 @@ class FakeLinear(LoopbackFake):
         issue = self.issues[issue_id]
         issue.state, issue.completed_at, issue.updated_at = "completed", at, at
 
+    def reopen(self, issue_id: str, at: datetime) -> None:
+        issue = self.issues[issue_id]
+        issue.state, issue.completed_at, issue.updated_at = "started", None, at
+
     def cancel(self, issue_id: str, at: datetime) -> None:
         issue = self.issues[issue_id]
         issue.state, issue.canceled_at, issue.updated_at = "canceled", at, at

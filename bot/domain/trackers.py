@@ -303,6 +303,15 @@ def on_reopened(session: Session, *, kind: str, target: str, refs: list[str], no
                                  now=now)
 
 
+def on_reopened_in(session: Session, *, kind: str, link_refs: list[str], ref: str, now: datetime) -> int:
+    """An issue reopened in a tracker whose links are known by remote milestone (`link_refs`), whatever target they
+    were typed as: it leaves the next update of every project following one of them; returns the items that went."""
+    found = set(session.execute(select(TrackerLink.project_id, TrackerLink.target).where(
+        TrackerLink.kind == kind, TrackerLink.ref.in_(link_refs))).all())
+    return sum(update_items.withdraw(session, project_ids=[project_id], keys=[item_key(kind, target, ref)], now=now)
+               for project_id, target in found)
+
+
 def describe(link: TrackerLink, now: datetime) -> Markup:
     """One line of `/expect status` for a link (mrkdwn)."""
     where = fmt("{tracker} {target} {noun} “{title}”", tracker=NAMES[link.kind], target=link.target,

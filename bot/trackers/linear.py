@@ -241,14 +241,24 @@ def from_settings(settings) -> Linear:
     return Linear(settings.linear_api_url, settings.linear_api_key or "")
 
 
-def webhook_changes(payload: dict) -> tuple[list[MilestoneSnapshot], list[Issue]]:
-    """What a webhook says: for each project or milestone it touches a snapshot without counts (progress is read
-    at the next poll), and the issue it completed, if any."""
+@dataclass(frozen=True)
+class WebhookChanges:
+    """What one webhook says: a snapshot without counts for each project or milestone it touches (progress is read
+    at the next poll), the issue it completed, and the issue it reopened (its identifier), if any."""
+    snapshots: list[MilestoneSnapshot] = field(default_factory=list)
+    issues: list[Issue] = field(default_factory=list)
+    reopened: str | None = None
+
+
+def webhook_changes(payload: dict) -> WebhookChanges:
+    """Read an Issue or Project webhook; anything else changes nothing."""
     data, kind = payload["data"], payload.get("type")
     if kind == "Project":
-        return [_partial("project", data["id"], data["name"], data.get("targetDate"))], []
+        return WebhookChanges([_partial("project", data["id"], data["name"], data.get("targetDate")),
+                               *(_partial("milestone", child["id"], f"{data['name']} › {child['name']}",
+                                          child.get("targetDate")) for child in data.get("milestones") or ())])
     if kind != "Issue" or not data.get("projectId"):
-        return [], []
+        return WebhookChanges()
     project = data.get("project") or {"name": ""}
     found = [_partial("project", data["projectId"], project["name"], None)]
     milestone = data.get("projectMilestone")
@@ -256,7 +266,14 @@ def webhook_changes(payload: dict) -> tuple[list[MilestoneSnapshot], list[Issue]
         found.append(_partial("milestone", milestone["id"], f"{project['name']} › {milestone['name']}",
                               milestone.get("targetDate")))
     issue = issue_of(data) if payload.get("action") != "remove" else None
-    return found, [issue] if issue else []
+    return WebhookChanges(found, [issue] if issue else [], _reopened(payload, data, issue))
+
+
+def _reopened(payload: dict, data: dict, completed: Issue | None) -> str | None:
+    was_completed = bool((payload.get("updatedFrom") or {}).get("completedAt"))
+    if completed is None and (was_completed or payload.get("action") == "remove"):
+        return data.get("identifier") or data["id"]
+    return None
 
 
 def _partial(noun: str, key: str, title: str, due: str | None) -> MilestoneSnapshot:
