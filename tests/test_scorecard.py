@@ -3,10 +3,11 @@ import json
 from datetime import timedelta
 
 from PIL import Image
-from sqlalchemy import event
+from sqlalchemy import event, select
 
 from bot import ids
 from bot.chart import size_for
+from bot.domain import charts
 from bot.domain.projects import NewProject, create_project
 from bot.models import MilestoneMove, Project
 from bot.models.charts import ChartRequest
@@ -221,3 +222,21 @@ def test_the_timeline_in_a_ukrainian_update_is_described_in_ukrainian(slack, ser
     assert picture["alt_text"].startswith("Графік проєкту Acme Website станом на ")
     assert "Launch: у роботі, термін — " in picture["alt_text"]
     assert not {"Timeline", "open", "due", "Moved"} & set(picture["alt_text"].replace(".", " ").split())
+
+
+def test_a_picture_being_drawn_is_not_taken_again_until_its_claim_is_stale(slack, services, clock):
+    slack.command(ADD)
+    asked_at = utc(2026, 11, 23, 9)
+    with services.sessions.begin() as session:
+        project = session.scalars(select(Project)).one()
+        request_id = charts.request_chart(session, project=project, user_id=ALICE, now=asked_at).id
+    taken_at = asked_at + timedelta(minutes=30)
+    with services.sessions.begin() as session:
+        assert charts.claim(session, request_id, now=taken_at) is not None
+    for later, expected in [(timedelta(minutes=1), []), (timedelta(minutes=9), []),
+                            (timedelta(minutes=11), [request_id])]:
+        with services.sessions.begin() as session:
+            assert charts.waiting_requests(session, now=taken_at + later, limit=5) == expected
+            assert (charts.claim(session, request_id, now=taken_at + later) is not None) == bool(expected)
+    [row] = rows(services, ChartRequest)
+    assert (row.state, row.attempts, row.claimed_at) == ("drawing", 2, taken_at + timedelta(minutes=11))

@@ -29,19 +29,20 @@ def requested_in(session: Session) -> bool:
 
 
 def waiting_requests(session: Session, *, now: datetime, limit: int) -> list[int]:
-    return list(session.scalars(select(ChartRequest.id).where(or_(
-        ChartRequest.state == "waiting",
-        (ChartRequest.state == "drawing") & (ChartRequest.created_at < now - STALE_CLAIM)),
-    ).order_by(ChartRequest.id).limit(limit)))
+    return list(session.scalars(select(ChartRequest.id).where(_claimable(now)).order_by(ChartRequest.id).limit(limit)))
+
+
+def _claimable(now: datetime):
+    """Waiting, or taken by a worker so long ago that it must have stopped drawing."""
+    return or_(ChartRequest.state == "waiting",
+               (ChartRequest.state == "drawing") & (ChartRequest.claimed_at < now - STALE_CLAIM))
 
 
 def claim(session: Session, request_id: int, *, now: datetime) -> tuple[ChartRequest, Timeline] | None:
     """Take one request for this worker (None when another has it) with the timeline it draws."""
     taken = session.execute(update(ChartRequest).where(
-        ChartRequest.id == request_id, ChartRequest.attempts < MAX_ATTEMPTS,
-        or_(ChartRequest.state == "waiting",
-            (ChartRequest.state == "drawing") & (ChartRequest.created_at < now - STALE_CLAIM)),
-    ).values(state="drawing", attempts=ChartRequest.attempts + 1)).rowcount
+        ChartRequest.id == request_id, ChartRequest.attempts < MAX_ATTEMPTS, _claimable(now),
+    ).values(state="drawing", claimed_at=now, attempts=ChartRequest.attempts + 1)).rowcount
     if not taken:
         return None
     row = session.get(ChartRequest, request_id)

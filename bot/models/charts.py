@@ -23,4 +23,5 @@ class ChartRequest(Base):
     error: Mapped[str | None] = mapped_column(Text)
     attempts: Mapped[int] = mapped_column(default=0)
     created_at: Mapped[datetime]
+    claimed_at: Mapped[datetime | None]
     done_at: Mapped[datetime | None]
