@@ -5,10 +5,12 @@ from datetime import date, timedelta
 from io import BytesIO
 
 from matplotlib.backends.backend_agg import FigureCanvasAgg
-from matplotlib.dates import DateFormatter, date2num
+from matplotlib.dates import date2num, num2date
 from matplotlib.figure import Figure
+from matplotlib.ticker import FuncFormatter
 
 from bot.domain.timeline import Timeline
+from bot.i18n import date_text, day_month, is_rtl, plain, speaking
 
 WIDTH_IN, DPI = 10, 100
 DONE, OPEN, LATE, BASELINE, MOVED = "#2a9d8f", "#457b9d", "#e63946", "#6c757d", "#f4a261"
@@ -29,8 +31,15 @@ def _short(text: str | None) -> str:
     return text if len(text) <= REASON_CHARS else text[:REASON_CHARS - 1] + "…"
 
 
-def render_png(timeline: Timeline) -> bytes:
-    """The timeline as PNG bytes: one row per milestone, baseline ◇, moves ⟶ with reasons, today's line."""
+def render_png(timeline: Timeline, *, language: str | None = None) -> bytes:
+    """The timeline as PNG bytes: one row per milestone, baseline ◇, moves ⟶ with reasons, today's line. Its
+    words are in `language` (None: the team's); matplotlib cannot shape right-to-left script, so those
+    languages' pictures keep the team's words (the alt text speaks the reader's language)."""
+    with speaking(None if language is None or is_rtl(language) else language):
+        return _drawn(timeline)
+
+
+def _drawn(timeline: Timeline) -> bytes:
     figure = Figure(figsize=(WIDTH_IN, height_in(len(timeline.bars))), dpi=DPI)
     FigureCanvasAgg(figure)
     axes = figure.add_subplot()
@@ -50,14 +59,15 @@ def render_png(timeline: Timeline) -> bytes:
                 axes.text(date2num(max(move.old, move.new)) + 0.5, row + 0.32, _short(move.reason), fontsize=8,
                           va="center", color="#7a4a16")
     axes.axvline(date2num(timeline.today), color=LATE, linestyle="--", linewidth=1)
-    axes.text(date2num(timeline.today), len(timeline.bars) - 0.45, " today", color=LATE, fontsize=8)
+    axes.text(date2num(timeline.today), len(timeline.bars) - 0.45, " " + plain("today"), color=LATE, fontsize=8)
     axes.set_yticks(range(len(timeline.bars)),
                     [f"{'✓ ' if bar.done else ''}{_short(bar.title)}" for bar in reversed(timeline.bars)])
     axes.set_ylim(-0.7, max(len(timeline.bars), 1) - 0.3)
     axes.set_xlim(date2num(first), date2num(last))
-    axes.xaxis.set_major_formatter(DateFormatter("%d %b"))
-    axes.set_title(f"{timeline.name}: timeline on {timeline.today:%d %b %Y}  (◇ first plan · → moves · "
-                   "green done · blue open · red overdue)", fontsize=10)
+    axes.xaxis.set_major_formatter(FuncFormatter(lambda at, _: day_month(num2date(at).date())))
+    title = plain("{name}: timeline on {day}", name=timeline.name, day=date_text(timeline.today))
+    legend = plain("◇ first plan · → moves · green: done · blue: open · red: overdue")
+    axes.set_title(f"{title}\n{legend}", fontsize=10)
     axes.grid(axis="x", alpha=0.3)
     figure.subplots_adjust(left=0.22, right=0.97, top=0.86, bottom=0.16)
     out = BytesIO()

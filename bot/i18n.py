@@ -248,6 +248,14 @@ def date_text(day: date) -> str:
     return _digits(format_skeleton("yMMMEd", day, locale=_babel(language)), language)
 
 
+def day_month(day: date) -> str:
+    """A short date, day and month, in the language's own order (a chart's axis)."""
+    language = current()
+    if language == "en":
+        return day.strftime("%-d %b")
+    return _digits(format_skeleton("MMMd", day, locale=_babel(language)), language)
+
+
 def instant_text(at: datetime) -> str:
     """An instant as plain text, in UTC."""
     language = current()

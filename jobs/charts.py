@@ -5,6 +5,7 @@ import logging
 import threading
 from collections import Counter
 
+from bot.blocks.render import locale_for
 from bot.blocks.timeline import in_words
 from bot.chart import render_png
 from bot.domain import charts
@@ -35,10 +36,10 @@ def draw_charts(context: JobContext) -> dict:
             charts.finish(session, request_id, file_id=file_id, error=error, now=context.now)
         counts["sent" if file_id else "failed"] += 1
     with context.sessions.begin() as session:
-        due = [(project_id, _team(session, project_id), timeline)
+        due = [(project_id, _team(session, project_id), locale_for(session.get(Project, project_id)), timeline)
                for project_id, timeline in charts.due_for_updates(session, now=context.now, limit=LIMIT)]
-    for project_id, team, timeline in due:
-        file_id, _ = _upload(context, team, timeline)
+    for project_id, team, language, timeline in due:
+        file_id, _ = _upload(context, team, timeline, language=language)
         if file_id:
             with context.sessions.begin() as session:
                 charts.record_update_chart(session, project_id, file_id=file_id, now=context.now)
@@ -51,11 +52,12 @@ def _team(session, project_id: int) -> tuple[str, str | None]:
     return project.team_id, project.enterprise_id
 
 
-def _upload(context: JobContext, team: tuple[str, str | None], timeline, *,
-            user_id: str | None = None) -> tuple[str | None, str | None]:
+def _upload(context: JobContext, team: tuple[str, str | None], timeline, *, user_id: str | None = None,
+            language: str | None = None) -> tuple[str | None, str | None]:
     try:
         file_id = context.gateway_for(*team).upload_file(
-            user_id, f"timeline-{timeline.today.isoformat()}.png", render_png(timeline), f"{timeline.name}: timeline",
+            user_id, f"timeline-{timeline.today.isoformat()}.png", render_png(timeline, language=language),
+            f"{timeline.name}: timeline",
             alt_text=in_words(timeline))
         return file_id, None
     except (SlackError, RateLimited, OutcomeUnknown) as error:

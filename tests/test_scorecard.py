@@ -6,8 +6,9 @@ from PIL import Image
 from sqlalchemy import event, select
 
 from bot import ids
-from bot.chart import size_for
+from bot.chart import render_png, size_for
 from bot.domain import charts
+from bot.domain.timeline import timeline_of
 from bot.domain.projects import NewProject, create_project
 from bot.models import MilestoneMove, Project
 from bot.models.charts import ChartRequest
@@ -210,7 +211,7 @@ def test_home_queries_do_not_grow_with_projects(slack, services, fake_slack, clo
     assert few == many, (few, many)
 
 
-def test_the_timeline_in_a_ukrainian_update_is_described_in_ukrainian(slack, services, fake_slack, clock):
+def test_the_timeline_in_a_ukrainian_update_is_drawn_and_described_in_ukrainian(slack, services, fake_slack, clock):
     slack.command(ADD + " lang=uk")
     slack.command('add-milestone acme-website "Launch" due=2026-12-04')
     slack.command("settings acme-website chart=on")
@@ -222,6 +223,10 @@ def test_the_timeline_in_a_ukrainian_update_is_described_in_ukrainian(slack, ser
     assert picture["alt_text"].startswith("Графік проєкту Acme Website станом на ")
     assert "Launch: у роботі, термін — " in picture["alt_text"]
     assert not {"Timeline", "open", "due", "Moved"} & set(picture["alt_text"].replace(".", " ").split())
+    with services.sessions() as session:
+        drawn = timeline_of(session.scalars(select(Project)).one(), UPDATE_AT - timedelta(hours=3))
+    uploaded = fake_slack.uploaded(picture["slack_file"]["id"])["content"]
+    assert uploaded == render_png(drawn, language="uk") != render_png(drawn)
 
 
 def test_a_picture_being_drawn_is_not_taken_again_until_its_claim_is_stale(slack, services, clock):
