@@ -95,3 +95,21 @@ def test_failures_and_rate_limits_can_target_one_workspace(fake):
     assert other.chat_postMessage(channel="C0BETACHN1", text="first")["ok"]
     assert home.chat_postMessage(channel="C0HOMECHN1", text="not slowed by beta")["ok"]
     assert error_of(lambda: other.chat_postMessage(channel="C0BETACHN1", text="over")) == "ratelimited"
+
+
+def test_an_org_wide_token_sees_every_workspace_of_its_org_and_no_other(fake):
+    fake.add_org("E0GRID0001", ["T0OTHER001", "T0NORTH001"])
+    fake.add_workspace("E0GRID0001", "Grid Org", token="xoxb-org", bot_user_id="U0GRIDBOT1", enterprise_id="E0GRID0001")
+    fake.add_channel("C0NORTHCH1", "north-client", team_id="T0NORTH001")
+    fake.add_user("U0NORTHUS1", "nora", team_id="T0NORTH001")
+    org = client_for(fake, "xoxb-org")
+    auth = org.auth_test()
+    assert (auth["team_id"], auth["enterprise_id"], auth["is_enterprise_install"]) == ("E0GRID0001", "E0GRID0001", True)
+    assert client_for(fake, OTHER_TOKEN).auth_test()["is_enterprise_install"] is False
+    assert [org.conversations_info(channel=c)["channel"]["id"] for c in ("C0NORTHCH1", "C0BETACHN1")] == \
+        ["C0NORTHCH1", "C0BETACHN1"]
+    assert [org.users_info(user=u)["user"]["is_stranger"] for u in ("U0NORTHUS1", "U0BETAUSR1")] == [False, False]
+    assert error_of(lambda: org.conversations_info(channel="C0HOMECHN1")) == "channel_not_found"
+    assert error_of(lambda: org.users_info(user="U0HOMEUSR1")) == "user_not_found"
+    assert error_of(lambda: client_for(fake, OTHER_TOKEN).conversations_info(channel="C0NORTHCH1")) == \
+        "channel_not_found"

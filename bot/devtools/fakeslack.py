@@ -121,6 +121,7 @@ class FakeSlack(WebApiMethods, FileMethods, OAuthMethods):
         self._workspaces: dict[str, dict] = {}
         self._tokens: dict[str, str] = {}  # token -> team_id
         self._revoked: set[str] = set()
+        self._orgs: dict[str, set[str]] = {}  # enterprise_id -> its workspaces' team ids
         self._serving = threading.local()
         if scopes == MANIFEST and not MANIFEST.exists():
             scopes = None
@@ -154,6 +155,12 @@ class FakeSlack(WebApiMethods, FileMethods, OAuthMethods):
         if bot_user_id not in self._users:
             self.add_user(bot_user_id, "expect", real_name="Expect", is_bot=True, team_id=team_id)
         return dict(workspace)
+
+    def add_org(self, enterprise_id: str, team_ids) -> None:
+        """An Enterprise Grid org and its workspaces: the token of an org-wide install (minted for the org's own
+        id) sees the channels and users of all of them."""
+        with self._lock:
+            self._orgs.setdefault(enterprise_id, set()).update(team_ids)
 
     def revoke(self, token: str) -> None:
         """From now on, calls with ``token`` fail with ``token_revoked``."""

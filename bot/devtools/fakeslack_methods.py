@@ -112,18 +112,23 @@ class WebApiMethods:
         _need(c.info["is_member"] or not member, "not_in_channel")
         return c
 
+    def _reach(self, team):
+        """The workspaces a token answers for: its own, or every workspace of the Grid org it is installed in."""
+        return {team, *self._orgs.get(team, ())}
+
     def _sees(self, c):
         """Whether the workspace whose call is being answered may see conversation `c` (always, outside calls)."""
         team = getattr(self._serving, "team_id", None)
-        return team is None or team in c.info["shared_team_ids"] or team in c.info["connected_team_ids"]
+        return team is None or bool(self._reach(team) & {*c.info["shared_team_ids"], *c.info["connected_team_ids"]})
 
     def _sees_user(self, uid):
-        """A user of the answering workspace, of an organisation the fake hosts no bot for, or one met in a
-        channel shared with the answering workspace (Slack Connect)."""
-        user, team = self._users.get(uid), self.team_id
-        if user is None or user["team_id"] in (team, None) or user["team_id"] not in self._workspaces:
+        """A user of the answering workspace (or org), of an organisation the fake hosts no bot for, or one met in
+        a channel shared with the answering workspace (Slack Connect)."""
+        user, reach = self._users.get(uid), self._reach(self.team_id)
+        if user is None or user["team_id"] in reach | {None} or user["team_id"] not in self._workspaces:
             return user is not None
-        return any({team, user["team_id"]} <= set(c.info["connected_team_ids"]) for c in self._convs.values())
+        return any(user["team_id"] in c.info["connected_team_ids"] and reach & set(c.info["connected_team_ids"])
+                   for c in self._convs.values())
 
     def _dm_team(self, uid):
         team = (self._users.get(uid) or {}).get("team_id")
@@ -206,7 +211,8 @@ class WebApiMethods:
     def _m_auth_test(self, a):
         found = {"ok": True, "url": f"https://{self.team_name.lower().replace(' ', '-')}.slack.com/",
                  "team": self.team_name, "user": self._users[self.bot_user_id]["name"], "team_id": self.team_id,
-                 "user_id": self.bot_user_id, "bot_id": self.bot_id, "is_enterprise_install": False}
+                 "user_id": self.bot_user_id, "bot_id": self.bot_id,
+                 "is_enterprise_install": self.team_id == self.enterprise_id}
         return {**found, "enterprise_id": self.enterprise_id} if self.enterprise_id else found
 
     def _m_chat_postMessage(self, a):
@@ -310,7 +316,7 @@ class WebApiMethods:
     def _m_users_info(self, a):
         _need(self._sees_user(a.get("user")), "user_not_found")
         user = self._users[a["user"]]
-        return {"ok": True, "user": {**user, "is_stranger": user["team_id"] != self.team_id}}
+        return {"ok": True, "user": {**user, "is_stranger": user["team_id"] not in self._reach(self.team_id)}}
 
     def _m_views_open(self, a):
         _need(a.get("trigger_id"), "invalid_arguments")

@@ -68,11 +68,14 @@ class SlackClient:
         except urllib.error.HTTPError as error:
             return Answer(error.code, error.read().decode())
 
-    def command(self, text: str, *, user: str = ALICE, team: str = HOME, channel: str = SHARED) -> Answer:
+    def command(self, text: str, *, user: str = ALICE, team: str = HOME, channel: str = SHARED,
+                enterprise: str | None = None, org_wide: bool = False) -> Answer:
+        """`enterprise`: the Grid org of `team`; `org_wide`: the app is installed for the whole org."""
         fields = {
             "token": "gIkuvaNzQIHg97ATvDxqgjtO", "team_id": team, "team_domain": "acme-eng", "channel_id": channel,
             "channel_name": "proj-acme-partner", "user_id": user, "user_name": "someone", "command": "/expect",
-            "text": text, "api_app_id": "A07EXPECT01", "is_enterprise_install": "false",
+            "text": text, "api_app_id": "A07EXPECT01", "is_enterprise_install": "true" if org_wide else "false",
+            **({"enterprise_id": enterprise, "enterprise_name": "Grid"} if enterprise else {}),
             "response_url": self.response_url, "trigger_id": f"{next(_ids)}.1234567890123.abcdef",
         }
         return self.send(urllib.parse.urlencode(fields).encode(), "application/x-www-form-urlencoded")
@@ -81,14 +84,19 @@ class SlackClient:
         body = urllib.parse.urlencode({"payload": json.dumps(payload)}).encode()
         return self.send(body, "application/x-www-form-urlencoded", **kwargs)
 
-    def event(self, event: dict, *, event_id: str | None = None, team: str = HOME, ext_shared: bool = False,
-              retry_num: int | None = None, installed: str = HOME, bot_user: str = "U07BOTUSER1") -> Answer:
-        """`installed`, `bot_user`: the installation Slack delivers the event to (`authorizations[0]`)."""
+    def event(self, event: dict, *, event_id: str | None = None, team: str | None = HOME, ext_shared: bool = False,
+              retry_num: int | None = None, installed: str | None = HOME, bot_user: str = "U07BOTUSER1",
+              enterprise: str | None = None, org_wide: bool = False) -> Answer:
+        """`installed`, `bot_user`: the installation Slack delivers the event to (`authorizations[0]`); in a Grid
+        org also `enterprise`, and with `org_wide` the workspace where it happened as `installed` (or None)."""
+        authorization = {"team_id": installed, "user_id": bot_user, "is_bot": True}
+        if enterprise:
+            authorization.update(enterprise_id=enterprise, is_enterprise_install=org_wide)
         envelope = {
             "token": "gIkuvaNzQIHg97ATvDxqgjtO", "team_id": team, "api_app_id": "A07EXPECT01", "event": event,
             "type": "event_callback", "event_id": event_id or f"Ev{next(_ids):010d}", "event_time": int(time.time()),
-            "authorizations": [{"team_id": installed, "user_id": bot_user, "is_bot": True}],
-            "is_ext_shared_channel": ext_shared,
+            "authorizations": [authorization], "is_ext_shared_channel": ext_shared,
+            **({"enterprise_id": enterprise} if enterprise else {}),
         }
         headers = {"X-Slack-Retry-Num": str(retry_num), "X-Slack-Retry-Reason": "http_timeout"} if retry_num else {}
         return self.send(json.dumps(envelope).encode(), "application/json", headers=headers)

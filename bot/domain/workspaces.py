@@ -15,7 +15,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import delete, or_, select, update
 from sqlalchemy.orm import Session
 
-from bot.domain import history, lifecycle
+from bot.domain import history, lifecycle, tenancy
 from bot.domain.projects import business_hours
 from bot.domain.updates import GRACE
 from bot.models import Base, OutboxMessage, Project, SendBudget, WeeklyUpdate, WorkspacePause
@@ -42,6 +42,16 @@ def pause(session: Session, *, team_id: str, enterprise_id: str | None = None, r
                     .values(state=PAUSED, error=HELD))
     log.info("workspace %s paused (%s)", team_id, reason)
     return True
+
+
+def pause_enterprise(session: Session, *, enterprise_id: str, reason: str, now: datetime) -> list[str]:
+    """The Grid org took away its org-wide install: every workspace of the org with projects pauses (as `pause`
+    does); returns the workspaces newly paused."""
+    with tenancy.serving(None):  # the org's event reaches all its workspaces, whichever one Slack names in it
+        teams = list(session.scalars(select(Project.team_id).where(Project.enterprise_id == enterprise_id)
+                                     .distinct().order_by(Project.team_id)))
+        return [team for team in teams
+                if pause(session, team_id=team, enterprise_id=enterprise_id, reason=reason, now=now)]
 
 
 def hold(row: OutboxMessage) -> None:
@@ -78,6 +88,14 @@ def resume(session: Session, *, team_id: str, now: datetime) -> Counter | None:
         counts[_release(session, row, projects[row.project_id], now)] += 1
     log.info("workspace %s resumed after a pause since %s: %s", team_id, paused.paused_at.isoformat(), dict(counts))
     return counts
+
+
+def resume_enterprise(session: Session, *, enterprise_id: str, now: datetime) -> Counter | None:
+    """The Grid org installed expect org-wide again: every paused workspace of the org goes on. None if none was."""
+    teams = list(session.scalars(select(WorkspacePause.team_id).where(WorkspacePause.enterprise_id == enterprise_id)))
+    if not teams:
+        return None
+    return sum((resume(session, team_id=team, now=now) for team in teams), Counter())
 
 
 def _release(session: Session, row: OutboxMessage, project: Project, now: datetime) -> str:

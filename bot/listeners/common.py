@@ -28,13 +28,15 @@ SERVED = "expect_services"
 
 def serve_workspace(services: Services) -> Callable:
     """Bolt middleware, after Bolt's authorize: the request is served as the workspace the authorize result names
-    (from `authorizations[0]` / `view.app_installed_team_id`, never the acting user's team), with its token."""
-    def serve_the_authorized_workspace(context: BoltContext, next: Callable[[], None]) -> None:
+    (from `authorizations[0]` / `view.app_installed_team_id`, never the acting user's team), with its token.
+    An org-wide install's token stands for the whole Grid org: the workspace is then the one the request names."""
+    def serve_the_authorized_workspace(context: BoltContext, body: dict, next: Callable[[], None]) -> None:
         result = context.authorize_result
         if services.workspaces is None or result is None:
             context[SERVED] = services
         else:
-            team_id = result.team_id or context.team_id
+            team_id = (context.team_id or body.get("team_id")) if context.is_enterprise_install \
+                else result.team_id or context.team_id
             context[SERVED] = services.serving(team_id, result.enterprise_id or context.enterprise_id,
                                                token=result.bot_token, bot_user_id=result.bot_user_id)
             tenancy.serve(team_id)  # ExpectApp.dispatch ends the scope with the request

@@ -50,17 +50,22 @@ def oauth_flow(services) -> ExpectOAuthFlow:
 
 def _installed(services, args: SuccessArgs) -> BoltResponse:
     installation = args.installation
-    _resume(services, installation.team_id or installation.enterprise_id)
+    _resume(services, installation)
     log.info("installed in %s (enterprise %s, org-wide: %s)", installation.team_id, installation.enterprise_id,
              installation.is_enterprise_install)
     name = installation.team_name or installation.enterprise_name
     return _html(200, success_page(name), args.settings)
 
 
-def _resume(services, team_id: str) -> None:
-    """A workspace paused by its uninstall, back within the retention period: its projects go on."""
+def _resume(services, installation) -> None:
+    """A workspace paused by its uninstall, back within the retention period: its projects go on (an org-wide
+    install: those of every workspace of the Grid org)."""
+    now = services.clock.now()
     with services.sessions.begin() as session:
-        resumed = workspaces.resume(session, team_id=team_id, now=services.clock.now())
+        if installation.is_enterprise_install:
+            resumed = workspaces.resume_enterprise(session, enterprise_id=installation.enterprise_id, now=now)
+        else:
+            resumed = workspaces.resume(session, team_id=installation.team_id, now=now)
     if resumed:
         services.dispatcher.kick()
 

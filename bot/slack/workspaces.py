@@ -70,9 +70,13 @@ class Workspaces:
             self._known[key] = (now, known)
         return known
 
-    def forget(self, team_id: str, enterprise_id: str | None = None) -> None:
-        """Drop the workspace's gateway: the next call asks the store again."""
+    def forget(self, team_id: str | None, enterprise_id: str | None = None, *, org_wide: bool = False) -> None:
+        """Drop the workspace's gateway (`org_wide`: those of every workspace of the Grid org): the next call asks
+        the store again."""
         with self._lock:
+            if org_wide and enterprise_id:
+                for key in [k for k in self._known if k[0] == enterprise_id]:
+                    del self._known[key]
             self._known.pop((enterprise_id or None, team_id), None)
 
     def refused(self, team_id: str, enterprise_id: str | None, error: Exception) -> None:
