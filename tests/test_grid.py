@@ -118,3 +118,14 @@ def test_a_workspace_uninstall_in_a_grid_org_pauses_only_that_workspace(grid, si
     assert projects(distribution) == [(NORTH, GRID, "paused", "paused"), (SOUTH, GRID, "active", "pending")]
     assert distribution.installations.find_bot(enterprise_id=GRID, team_id=NORTH) is None
     assert distribution.installations.find_bot(enterprise_id=GRID, team_id=SOUTH) is not None
+
+
+def test_an_org_wide_bot_token_revocation_pauses_every_workspace_of_the_org(grid, site, fake_slack, distribution):
+    org_installed(site, fake_slack, distribution)
+    for team in PEOPLE:
+        run_a_project(grid, team)
+    answer = grid.event({"type": "tokens_revoked", "tokens": {"oauth": [], "bot": [GRID_BOT]}}, team=SOUTH,
+                        installed=SOUTH, bot_user=GRID_BOT, enterprise=GRID, org_wide=True)
+    assert answer.status == 200
+    assert projects(distribution) == [(NORTH, GRID, "paused", "paused"), (SOUTH, GRID, "paused", "paused")]
+    assert org_rows(distribution) == [1, 0]
