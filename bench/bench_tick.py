@@ -33,7 +33,8 @@ def settle_checks(engine, at) -> None:
             delay_checks.detect(session, now=at)
 
 
-def all_due(db: str, projects: int, milestones: int, deliver: bool, settle: bool = True) -> dict:
+def all_due(db: str, projects: int, milestones: int, deliver: bool, settle: bool = True,
+            profile: str | None = None) -> dict:
     db_url = database_url(db)
     engine = create_engine(db_url)
     ids = bulk_projects(engine, projects, now=DUE_AT - timedelta(days=7), next_update_at=DUE_AT)
@@ -45,7 +46,8 @@ def all_due(db: str, projects: int, milestones: int, deliver: bool, settle: bool
             connection.execute(text("VACUUM ANALYZE"))
     engine.dispose()
     with FakeSlackProcess() as fake:
-        result = run_worker(db_url, fake, DUE_AT, "alldue", None, [] if deliver else ["--no-delivery"])
+        extra = ([] if deliver else ["--no-delivery"]) + (["--profile", profile] if profile else [])
+        result = run_worker(db_url, fake, DUE_AT, "alldue", None, extra)
         posted = sum(fake.posts_by_outbox_id().values())
     return {**result, "posted": posted}
 
@@ -58,9 +60,11 @@ def main() -> None:
     parser.add_argument("--deliver-up-to", type=int, default=10_000, help="skip the delivery pass above this size")
     parser.add_argument("--unsettled", action="store_true",
                         help="leave every milestone unchecked, so the tick also works off that backlog")
+    parser.add_argument("--profile", help="cProfile the worker of the last size into this file")
     args = parser.parse_args()
     for count in args.projects:
-        r = all_due(args.db, count, args.milestones, count <= args.deliver_up_to, not args.unsettled)
+        r = all_due(args.db, count, args.milestones, count <= args.deliver_up_to, not args.unsettled,
+                    args.profile if count == args.projects[-1] else None)
         per_ms = 1000 * r["jobs_s"] / max(count, 1)
         print(f"all-due {args.db} {count} projects: jobs {r['jobs_s']} s ({per_ms:.2f} ms per project; "
               f"target <= {TARGET_S} s at 50k = {1000 * TARGET_S / 50000:.1f} ms) in {len(r['passes'])} passes, "

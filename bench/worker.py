@@ -36,13 +36,15 @@ def main() -> None:
     services = build_services(settings(args.database_url, args.api_url, **json.loads(args.pacing)),
                               clock=FixedClock(at), **options)
     import jobs
+    from bot.cli import freeze_startup_objects
 
     jobs.load_all()
+    freeze_startup_objects()  # as `expect worker` and `expect tick` do once started
     profiler = None
     if args.profile:
         import cProfile
 
-        profiler = cProfile.Profile()
+        profiler = cProfile.Profile(time.thread_time)  # this thread's CPU: waits and other load do not count
         profiler.enable()
     try:
         result = {"idle": idle, "tick": tick, "dispatch": dispatch, "alldue": all_due}[args.mode](services, at, args)
