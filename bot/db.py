@@ -8,7 +8,7 @@ from alembic import command
 from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
-from sqlalchemy import Table, create_engine, event, func, insert, make_url, select, text
+from sqlalchemy import ARRAY, Table, bindparam, cast, create_engine, event, func, insert, make_url, select, text, update
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session, sessionmaker
@@ -62,6 +62,30 @@ def insert_rows(session: Session, table: Table, rows: list[dict]) -> None:
     ids = session.scalars(insert(table).returning(table.c.id, sort_by_parameter_order=True), rows).all()
     for row, row_id in zip(rows, ids):
         row["id"] = row_id
+
+
+def update_rows(session: Session, table: Table, rows: list[dict], *, match: tuple[str, ...], **values) -> None:
+    """Update many rows, each found by its `match` columns and given the other columns of its dict, plus `values`
+    for all of them.
+
+    On PostgreSQL that is one UPDATE … FROM unnest(one array per column): one statement to parse and plan, where
+    an executemany would send one per row.
+    """
+    if not rows:
+        return
+    own = [key for key in rows[0] if key not in match]
+    connection = session.connection()
+    if connection.dialect.name == "postgresql":
+        arrays = [cast(bindparam(f"{key}_list", [row[key] for row in rows]), ARRAY(table.c[key].type))
+                  for key in (*match, *own)]
+        given = func.unnest(*arrays).table_valued(*match, *own).render_derived(name="given")
+        connection.execute(update(table).where(*(table.c[key] == given.c[key] for key in match))
+                           .values(**{key: given.c[key] for key in own}, **values))
+        return
+    connection.execute(
+        update(table).where(*(table.c[key] == bindparam(f"{key}_match") for key in match))
+        .values(**{key: bindparam(f"{key}_new") for key in own}, **values),
+        [{**{f"{key}_match": row[key] for key in match}, **{f"{key}_new": row[key] for key in own}} for row in rows])
 
 
 def session_factory(engine: Engine) -> sessionmaker[Session]:

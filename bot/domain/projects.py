@@ -74,10 +74,13 @@ def next_update_slot(project: Project, *, after: datetime) -> datetime:
 
 def reschedule(project: Project, *, now: datetime) -> None:
     """Set the next update instant (and its preview) from the cadence, after `now`."""
+    project.next_update_at, project.next_preview_at = next_instants(project, now=now)
+
+
+def next_instants(project: Project, *, now: datetime) -> tuple[datetime, datetime]:
+    """What `reschedule` sets: the next update instant after `now`, and its preview's."""
     at = next_update_slot(project, after=now)
-    project.next_update_at = at
-    preview_at = at - timedelta(hours=project.preview_lead_hours)
-    project.next_preview_at = max(preview_at, now)
+    return at, max(at - timedelta(hours=project.preview_lead_hours), now)
 
 
 def create_project(session: Session, *, team_id: str, new: NewProject, created_by: str, now: datetime,

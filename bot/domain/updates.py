@@ -11,10 +11,11 @@ from collections import Counter
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
-from sqlalchemy import and_, bindparam, func, or_, select, update
+from sqlalchemy import and_, func, or_, select, update
 from sqlalchemy.orm import Session, selectinload
+from sqlalchemy.orm.attributes import set_committed_value
 
-from bot.db import insert_rows
+from bot.db import insert_rows, update_rows
 from bot.domain import history, outbox, update_items, update_parts
 from bot.domain.content import dump
 from bot.domain.errors import UserError
@@ -25,7 +26,7 @@ from bot.domain.posts import ChartImage
 from bot.domain.timeline import chart_for_update
 from bot.domain.closures import closure_around
 from bot.domain.isolation import RETRY_FAILED, each_isolated
-from bot.domain.projects import business_hours, health, local_today, next_update_slot, reschedule
+from bot.domain.projects import business_hours, health, local_today, next_instants, next_update_slot, reschedule
 from bot.domain.schedule import period_key, zone
 from bot.domain.text import clean_user_text
 from bot.models import OutboxMessage, Project, WeeklyUpdate
@@ -261,15 +262,19 @@ def post_due_updates(session: Session, *, now: datetime, limit: int) -> Counter:
     def decide(project: Project) -> tuple:
         unit = Counter()
         update = updates.get(project.id) or _new_update(project, now)  # a retry starts from a fresh one
-        return update, _decide_due(session, project, update, previous.get(project.id), now, unit), unit
+        item = _decide_due(session, project, update, previous.get(project.id), now, unit)
+        return update, item, unit, None if unit["missed"] else next_instants(project, now=now)
 
     queued: list[tuple[WeeklyUpdate, UpdateContent, dict]] = []
     unsaved: list[WeeklyUpdate] = []
+    moves: list[tuple[Project, tuple[datetime, datetime]]] = []
     caught_up = 0
-    for project, (update, item, unit) in each_isolated(session, projects, decide, counts, step="weekly update",
-                                                       project_id=_id,
-                                                       later=lambda project: _retry_later(project, now)):
+    for project, (update, item, unit, instants) in each_isolated(session, projects, decide, counts,
+                                                                 step="weekly update", project_id=_id,
+                                                                 later=lambda project: _retry_later(project, now)):
         counts.update(unit)
+        if instants:
+            moves.append((project, instants))
         if item:
             queued.append(item)
             continue
@@ -277,12 +282,23 @@ def post_due_updates(session: Session, *, now: datetime, limit: int) -> Counter:
             unsaved.append(update)
         if unit["missed"]:
             caught_up += project.next_update_at <= now
+    _reschedule_all(session, moves)
     _insert_updates(session, unsaved)
     _queue_all(session, queued, now)
     counts["queued"] = len(queued)
     if caught_up:
         counts.update(post_due_updates(session, now=now, limit=limit))
     return counts
+
+
+def _reschedule_all(session: Session, moves: list[tuple[Project, tuple[datetime, datetime]]]) -> None:
+    """Each project's next update and preview instants, written in one statement; the loaded projects are told the
+    same values as committed, so the flush has no project left to walk."""
+    update_rows(session, Project.__table__, [{"id": project.id, "next_update_at": at, "next_preview_at": preview_at}
+                                              for project, (at, preview_at) in moves], match=("id",))
+    for project, (at, preview_at) in moves:
+        set_committed_value(project, "next_update_at", at)
+        set_committed_value(project, "next_preview_at", preview_at)
 
 
 def _retry_later(project: Project, now: datetime) -> None:
@@ -295,7 +311,10 @@ def _id(project: Project) -> int:
 
 def _decide_due(session: Session, project: Project, update: WeeklyUpdate, previous: dict | None, now: datetime,
                 counts: Counter) -> tuple[WeeklyUpdate, UpdateContent, dict] | None:
-    """What one project's due update becomes: missed, awaiting approval, or (returned) ready to queue."""
+    """What one project's due update becomes: missed, awaiting approval, or (returned) ready to queue.
+
+    A missed update reschedules the project here; otherwise the caller moves it on, with the others of the batch.
+    """
     item = None
     if now - project.next_update_at >= GRACE:
         counts["missed"] += 1
@@ -315,7 +334,6 @@ def _decide_due(session: Session, project: Project, update: WeeklyUpdate, previo
     elif update.state in UNDECIDED:
         content = compose(session, project=project, update=update, previous=previous, now=now)
         item = (update, content, _payload(content))
-    reschedule(project, now=now)
     return item
 
 
@@ -367,14 +385,12 @@ def record_sent(session: Session, rows: list[OutboxMessage], now: datetime) -> N
     """on_sent_batch("update"): these updates are in their channels (two statements for all of them)."""
     if not rows:
         return
-    updates, projects = WeeklyUpdate.__table__, Project.__table__
-    connection = session.connection()
-    connection.execute(
-        update(updates).where(updates.c.project_id == bindparam("pid"), updates.c.period_key == bindparam("key"))
-        .values(state="posted", outbox_id=bindparam("oid")),
-        [{"pid": row.project_id, "key": row.period_key, "oid": row.id} for row in rows])
-    connection.execute(update(projects).where(projects.c.id.in_({row.project_id for row in rows}))
-                       .values(last_update_at=now))
+    update_rows(session, WeeklyUpdate.__table__, [
+        {"project_id": row.project_id, "period_key": row.period_key, "outbox_id": row.id} for row in rows],
+        match=("project_id", "period_key"), state="posted")
+    projects = Project.__table__
+    session.connection().execute(update(projects).where(projects.c.id.in_({row.project_id for row in rows}))
+                                 .values(last_update_at=now))
 
 
 def _load(session: Session, update_id: int) -> tuple[Project, WeeklyUpdate]:

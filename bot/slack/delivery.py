@@ -19,12 +19,13 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import and_, bindparam, or_, select, update
+from sqlalchemy import and_, or_, select, update
 from sqlalchemy.orm import Session, defer, sessionmaker
 from sqlalchemy.orm.attributes import set_committed_value
 
 from bot.blocks.render import render_payload
 from bot.clock import Clock
+from bot.db import update_rows
 from bot.domain import history, outbox, workspaces
 from bot.domain.lifecycle import ARCHIVED_KIND, is_archived
 from bot.models import OutboxMessage, Project
@@ -345,13 +346,10 @@ class Dispatcher:
             plain = [item for item in batch if item[0] in ("sent", "recovered") and len(item) == 3
                      and item[1].row.kind not in SENT_HOOKS]
             if plain:
-                table = OutboxMessage.__table__
-                session.connection().execute(
-                    update(table).where(table.c.id == bindparam("row_id")).values(
-                        state="sent", ts=bindparam("ts"), posted_channel_id=bindparam("posted_in"), sent_at=now,
-                        error=None, lease_owner=None),
-                    [{"row_id": claim.row.id, "ts": posted.ts, "posted_in": posted.channel}
-                     for _, claim, posted in plain])
+                update_rows(session, OutboxMessage.__table__, [
+                    {"id": claim.row.id, "ts": posted.ts, "posted_channel_id": posted.channel}
+                    for _, claim, posted in plain], match=("id",), state="sent", sent_at=now, error=None,
+                    lease_owner=None)
                 history.posts_sent(session, [claim.row for _, claim, _posted in plain], now)
             sent: dict[str, list] = defaultdict(list)
             for _, claim, _posted in plain:
