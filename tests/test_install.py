@@ -96,7 +96,7 @@ def test_install_stores_the_workspace_and_says_what_to_do_next(site, fake_slack,
     assert bot.bot_user_id == fake_slack.bot_user_id and bot.bot_id
     assert WebClient(token=bot.bot_token, base_url=fake_slack.base_url).auth_test()["team_id"] == ACME
     assert set(bot.bot_scopes) == set(BOT_SCOPES)
-    assert bot.bot_token not in stored_text(distribution.engine, database_url)
+    assert bot.bot_token not in stored_text(database_url)
     assert bot.bot_token not in caplog.text and "installed in T0ACME0001" in caplog.text
 
 
@@ -184,7 +184,7 @@ def test_expiring_tokens_are_refreshed_before_use(site, fake_slack, distribution
     assert WebClient(token=fresh.bot_token, base_url=fake_slack.base_url).auth_test()["team_id"] == ACME
     stored = distribution.installations.find_installation(enterprise_id=None, team_id=ACME)
     assert (stored.bot_token, stored.bot_refresh_token) == (fresh.bot_token, fresh.bot_refresh_token)
-    at_rest = stored_text(distribution.engine, database_url)
+    at_rest = stored_text(database_url)
     assert fresh.bot_token not in at_rest and fresh.bot_refresh_token not in at_rest
 
 

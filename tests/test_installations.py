@@ -1,11 +1,12 @@
 import logging
 import os
+import shutil
 import subprocess
 from datetime import datetime, timedelta, timezone
 
 import pytest
 from slack_sdk.oauth.installation_store import Installation
-from sqlalchemy import String, Text, create_engine, inspect, select, text
+from sqlalchemy import create_engine, make_url, select
 
 from bot.clock import FixedClock
 from bot.db import make_engine
@@ -40,18 +41,15 @@ def installation(**overrides):
     return Installation(**{**fields, **overrides})
 
 
-def stored_text(engine, database_url) -> str:
+def stored_text(database_url) -> str:
+    """Everything the database holds, as its files (SQLite) or a full data dump (PostgreSQL's pg_dump) show it."""
     if database_url.startswith("sqlite"):
         path = database_url.removeprefix("sqlite:///")
         return "".join(open(f, "rb").read().decode("latin-1") for f in (path, path + "-wal") if os.path.exists(f))
-    values = []
-    with engine.connect() as connection:
-        for table in inspect(connection).get_table_names():
-            columns = [c["name"] for c in inspect(connection).get_columns(table)
-                       if isinstance(c["type"], (String, Text))]
-            for column in columns:
-                values += connection.execute(text(f'SELECT "{column}" FROM "{table}"')).scalars().all()
-    return "\n".join(str(v) for v in values)
+    dump = subprocess.run([shutil.which("pg_dump") or "pg_dump", "--data-only", "--dbname",
+                           make_url(database_url).set(drivername="postgresql").render_as_string(hide_password=False)],
+                          capture_output=True, text=True, check=True)
+    return dump.stdout
 
 
 def test_tokens_are_sealed_at_rest_and_opened_on_find(engine, database_url):
@@ -61,7 +59,7 @@ def test_tokens_are_sealed_at_rest_and_opened_on_find(engine, database_url):
     bot = store.find_bot(enterprise_id=None, team_id="T0ACME0001")
     assert (found.bot_token, found.bot_refresh_token, found.user_token, found.incoming_webhook_url) == SECRETS
     assert (bot.bot_token, bot.bot_refresh_token, bot.bot_user_id) == (BOT_TOKEN, REFRESH, "U07BOTUSER1")
-    at_rest = stored_text(engine, database_url)
+    at_rest = stored_text(database_url)
     assert "T0ACME0001" in at_rest
     assert not [secret for secret in SECRETS if secret in at_rest]
 
