@@ -19,7 +19,7 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import and_, or_, select, update
+from sqlalchemy import and_, func, or_, select, update
 from sqlalchemy.orm import Session, defer, sessionmaker
 from sqlalchemy.orm.attributes import set_committed_value
 
@@ -32,7 +32,7 @@ from bot.models import OutboxMessage, Project
 from bot.mrkdwn import Markup, channel_link, fmt, user_mention
 from bot.mrkdwn import code as bare_code
 from bot.slack.gateway import OutcomeUnknown, Posted, RateLimited, SlackError, SlackGateway
-from bot.slack.pacing import Pacer
+from bot.slack.pacing import Held, Pacer
 
 log = logging.getLogger(__name__)
 
@@ -52,6 +52,9 @@ LEASE_MARGIN = timedelta(seconds=20)
 CLAIM_COLUMNS = (Project.id, Project.team_id, Project.enterprise_id, Project.status, Project.lang,
                  Project.weekly_budget)
 RECORD_WAIT = 0.2  # seconds a batch of outcomes may gather before it is written (fewer, larger transactions)
+# The longest a claimed row waits for its workspace's budget: a team held longer (a 429's Retry-After) is not
+# claimed, and its claimed rows go back to the outbox instead of keeping a thread waiting.
+PATIENCE = 5.0
 
 
 class LeaseRunningOut(Exception):
@@ -147,10 +150,7 @@ class Dispatcher:
             and_(OutboxMessage.state.in_(("sending", "unknown")), OutboxMessage.lease_until < now),
         )
         with self.sessions.begin() as session, session.no_autoflush:
-            rows = list(session.scalars(
-                select(OutboxMessage).where(ready).order_by(OutboxMessage.not_before, OutboxMessage.id)
-                .limit(self._claim_size()).with_for_update(skip_locked=True)
-            ))
+            rows = list(session.scalars(self._ready_rows(ready)))
             # One query for the columns of the batch's projects that the checks and rendering read (no ORM objects).
             projects = {p.id: p for p in session.execute(
                 select(*CLAIM_COLUMNS).where(Project.id.in_({row.project_id for row in rows})))} if rows else {}
@@ -176,6 +176,26 @@ class Dispatcher:
             if claims:
                 self._lease(session, [claim.row for claim in claims], now)
         return claims
+
+    def _ready_rows(self, ready):
+        """The rows to claim, oldest first. With a pacer, rows of workspaces held past PATIENCE stay out; with
+        several workspaces, each gets at most what its budget sends in PATIENCE, taken in turns (each team's
+        oldest first), so one team's backlog never fills a claim."""
+        query = select(OutboxMessage).where(ready)
+        held = self.pacer.held(PATIENCE) if self.pacer else set()
+        if held:
+            query = query.where(OutboxMessage.project_id.not_in(select(Project.id).where(Project.team_id.in_(held))))
+        if not (self.pacer and self.workspaces is not None):
+            order = (OutboxMessage.not_before, OutboxMessage.id)
+            return query.order_by(*order).limit(self._claim_size()).with_for_update(skip_locked=True)
+        turn = func.row_number().over(partition_by=Project.team_id, order_by=(OutboxMessage.not_before,
+                                                                              OutboxMessage.id))
+        turns = (select(OutboxMessage.id, turn.label("turn")).join(Project, Project.id == OutboxMessage.project_id)
+                 .where(ready).subquery())
+        share = self.pacer.workspace.burst + int(self.pacer.workspace.per_second * PATIENCE)
+        return (query.join(turns, turns.c.id == OutboxMessage.id).where(turns.c.turn <= share)
+                .order_by(turns.c.turn, OutboxMessage.not_before, OutboxMessage.id)
+                .limit(self._claim_size()).with_for_update(of=OutboxMessage, skip_locked=True))
 
     def _lease(self, session: Session, rows: list[OutboxMessage], now: datetime) -> None:
         """Take the rows in one UPDATE; the objects are told the same values, so the flush does not repeat it."""
@@ -245,7 +265,7 @@ class Dispatcher:
         for claim in claims:
             by_channel[(claim.team_id, claim.row.channel_id)].append(claim)
         results: queue.Queue = queue.Queue()
-        futures = [self._pool.submit(self._send_channel, group, results) for group in by_channel.values()]
+        futures = [self._pool.submit(self._send_channel, group, results) for group in _in_turns(by_channel)]
         counts: Counter = Counter()
         pending, finished = len(claims), 0
         while finished < pending:
@@ -298,6 +318,8 @@ class Dispatcher:
             posted = self._post(claim, channel, gateway)
         except RateLimited as limited:
             return ("rate_limited", claim, limited.retry_after)
+        except Held as held:
+            return ("rate_limited", claim, held.seconds)
         except LeaseRunningOut:
             return ("released", claim)
         except OutcomeUnknown as unknown:
@@ -321,7 +343,7 @@ class Dispatcher:
         row = claim.row
         for attempt in range(RATE_LIMIT_RETRIES + 1):
             if self.pacer:
-                self.pacer.acquire(claim.team_id, row.channel_id)
+                self.pacer.acquire(claim.team_id, row.channel_id, patience=PATIENCE)
                 if self.clock.now() >= row.lease_until - LEASE_MARGIN:
                     raise LeaseRunningOut()
             try:
@@ -415,6 +437,15 @@ class Dispatcher:
             session, project=project, kind="attention", period_key=f"{code}:{row.id}", channel_id=project.owner_id,
             payload={"text": attention_text(project, row.channel_id, code)}, client_visible=False, now=now,
         )
+
+
+def _in_turns(by_channel: dict[tuple[str, str], list[Claim]]) -> list[list[Claim]]:
+    """The channels' groups with the teams taking turns, so no team's channels queue ahead of all others'."""
+    by_team: dict[str, list[list[Claim]]] = defaultdict(list)
+    for (team, _channel), group in by_channel.items():
+        by_team[team].append(group)
+    teams = list(by_team.values())
+    return [groups[i] for i in range(max(map(len, teams), default=0)) for groups in teams if i < len(groups)]
 
 
 FIXES = {

@@ -4,6 +4,7 @@ Each bucket is kept as one instant (GCRA, the "theoretical arrival time"): a sen
 `tat - burst_window <= now`, and moves `tat` one interval on. A 429 pushes `tat` past the pause, so every sender
 to that workspace waits out Retry-After and then resumes one interval at a time. In one process the buckets live
 in memory (`LocalBudget`); several processes on PostgreSQL share one row per bucket (`SharedBudget`).
+A workspace's key is its team id; a channel's is `team:channel`.
 """
 from __future__ import annotations
 
@@ -57,6 +58,12 @@ class LocalBudget:
             now = self.clock()
             self._tat[key] = max(self._tat.get(key, now), now + seconds + rate.window)
 
+    def held(self, rate: Rate, longer_than: float) -> set[str]:
+        """The workspaces whose next send is more than `longer_than` seconds away."""
+        with self._lock:
+            now = self.clock()
+            return {key for key, tat in self._tat.items() if ":" not in key and tat - rate.window - now > longer_than}
+
 
 class SharedBudget:
     """Buckets as rows of `send_budget`, on the database's clock, so every worker draws on the same budget."""
@@ -71,6 +78,8 @@ class SharedBudget:
     _PAUSE = text("UPDATE send_budget SET tat = greatest(tat, extract(epoch FROM clock_timestamp())::float8 "
                   "+ :seconds + :window) WHERE key = :key")
     _CREATE = text("INSERT INTO send_budget (key, tat) VALUES (:key, 0) ON CONFLICT (key) DO NOTHING")
+    _HELD = text("SELECT key FROM send_budget WHERE strpos(key, ':') = 0 "
+                 "AND tat - :window - extract(epoch FROM clock_timestamp())::float8 > :longer")
 
     def __init__(self, engine: Engine):
         self.engine = engine
@@ -94,6 +103,18 @@ class SharedBudget:
             self._ensure(connection, key)
             connection.execute(self._PAUSE, {"key": key, "seconds": seconds, "window": rate.window})
 
+    def held(self, rate: Rate, longer_than: float) -> set[str]:
+        with self.engine.connect() as connection:
+            return set(connection.scalars(self._HELD, {"window": rate.window, "longer": longer_than}))
+
+
+class Held(Exception):
+    """The workspace cannot send for longer than the sender is willing to wait (a 429's Retry-After, say)."""
+
+    def __init__(self, seconds: float):
+        super().__init__(f"workspace held for {seconds:.1f} s")
+        self.seconds = seconds
+
 
 class Pacer:
     """Blocks a sender until both its channel's and its workspace's buckets allow one more post.
@@ -107,19 +128,26 @@ class Pacer:
         self._queues: dict[str, threading.Lock] = {}
         self._queues_lock = threading.Lock()
 
-    def acquire(self, team_id: str, channel_id: str) -> None:
-        """Wait for a post to `channel_id` of workspace `team_id`."""
+    def acquire(self, team_id: str, channel_id: str, *, patience: float | None = None) -> None:
+        """Wait for a post to `channel_id` of workspace `team_id`; raise Held rather than wait more than
+        `patience` seconds for the workspace."""
         if self.channel.per_second > 0:
             self._wait(f"{team_id}:{channel_id}", self.channel)
-        self._wait(team_id, self.workspace)
+        self._wait(team_id, self.workspace, patience)
+
+    def held(self, patience: float) -> set[str]:
+        """The workspaces that cannot send within `patience` seconds (held by a 429, or out of budget)."""
+        return self.budget.held(self.workspace, patience)
 
     def rate_limited(self, team_id: str, retry_after: float) -> None:
         """Slack answered 429: hold every post to the workspace for `retry_after` seconds."""
         self.budget.pause(team_id, retry_after, self.workspace)
 
-    def _wait(self, key: str, rate: Rate) -> None:
+    def _wait(self, key: str, rate: Rate, patience: float | None = None) -> None:
         with self._queue(key):
             while (wait := self.budget.take(key, rate)) > 0:
+                if patience is not None and wait > patience:
+                    raise Held(wait)
                 self.sleep(wait)
 
     def _queue(self, key: str) -> threading.Lock:
