@@ -27,7 +27,9 @@ class ExpectApp(App):
         super().__init__(**kwargs)
 
     def dispatch(self, req: BoltRequest) -> BoltResponse:
-        with self._services.gateway.serving_request(), tenancy.serving(None):
+        # In distribution mode a request sees no rows until serve_workspace names its workspace.
+        unnamed = tenancy.NOBODY if self._services.workspaces is not None else None
+        with self._services.gateway.serving_request(), tenancy.serving(unnamed):
             return super().dispatch(req)
 
 

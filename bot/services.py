@@ -74,8 +74,11 @@ class Services:
         return self._as(workspace)
 
     def _as(self, workspace: Workspace) -> Services:
-        served = replace(self, gateway=workspace.gateway, workspace=workspace)
-        served.__dict__.update(readers=self.readers, installations=self.installations)
+        # Its sessions are pinned to the workspace: they see only its rows, in any thread (tenancy).
+        served = replace(self, gateway=workspace.gateway, workspace=workspace,
+                         sessions=tenancy.pinned(self.sessions, workspace.team_id))
+        served.__dict__.update(readers=tenancy.pinned(self.readers, workspace.team_id),
+                               installations=self.installations)
         return served
 
     def slack_for(self, team_id: str, enterprise_id: str | None = None) -> SlackGateway:

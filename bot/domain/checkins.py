@@ -9,7 +9,7 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from bot.domain import outbox, signals
+from bot.domain import outbox, signals, tenancy
 from bot.domain.content import dump
 from bot.domain.errors import UserError
 from bot.domain.posts import (
@@ -62,7 +62,7 @@ def message_for(session: Session, checkin: Checkin) -> dict:
 
 
 def project_of(session: Session, checkin_id: int) -> Project | None:
-    checkin = session.get(Checkin, checkin_id)
+    checkin = tenancy.owned(session, Checkin, checkin_id)
     return session.get(Project, checkin.project_id) if checkin is not None else None
 
 
@@ -97,7 +97,7 @@ def record_posted(session: Session, row: OutboxMessage, now: datetime) -> None:
 
 
 def _checkin(session: Session, checkin_id: int, posted_in: str | None = None) -> Checkin:
-    checkin = session.get(Checkin, checkin_id)
+    checkin = tenancy.owned(session, Checkin, checkin_id)
     if checkin is None or checkin.state == "scheduled":
         raise UserError(_("That check-in is no longer open."))
     posted = (checkin.channel_id, session.get(Project, checkin.project_id).channel_id)

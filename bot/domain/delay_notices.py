@@ -13,7 +13,7 @@ from datetime import date, datetime, timedelta
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from bot.domain import outbox
+from bot.domain import outbox, tenancy
 from bot.domain.content import dump
 from bot.domain.delays import alert_channel, check_new_date, note, open_alerts, resolve
 from bot.domain.errors import UserError
@@ -174,7 +174,7 @@ def linked_alerts(session: Session, notice: DelayNotice) -> list[DelayAlert]:
 
 
 def get_notice(session: Session, notice_id: int) -> DelayNotice:
-    notice = session.get(DelayNotice, notice_id)
+    notice = tenancy.owned(session, DelayNotice, notice_id)
     if notice is None:
         raise UserError(_("I can't find that notice any more."))
     return notice

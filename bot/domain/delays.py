@@ -12,7 +12,7 @@ from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from bot.domain import outbox, signals
+from bot.domain import outbox, signals, tenancy
 from bot.domain.content import dump
 from bot.domain.dates import within_range
 from bot.domain.errors import UserError
@@ -237,7 +237,7 @@ def _wake(session: Session, alert: DelayAlert, now: datetime) -> None:
 
 def open_alert(session: Session, alert_id: int) -> DelayAlert:
     """The alert a button belongs to, while it still waits for an answer."""
-    alert = session.get(DelayAlert, alert_id)
+    alert = tenancy.owned(session, DelayAlert, alert_id)
     if alert is None:
         raise UserError("I can't find that alert any more.")
     if alert.state != "open":

@@ -6,7 +6,7 @@ from datetime import datetime
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from bot.domain import outbox, signals, timeoff
+from bot.domain import outbox, signals, tenancy, timeoff
 from bot.domain.closures import closed_days_ahead
 from bot.domain.content import dump
 from bot.domain.errors import UserError
@@ -63,7 +63,7 @@ def send_preview(session: Session, *, project: Project, now: datetime) -> Outbox
 
 def approve(session: Session, *, project_id: int, by: str, now: datetime) -> Project:
     """Queue the card for the client channel; it is pinned once it lands."""
-    project = session.get(Project, project_id)
+    project = tenancy.owned(session, Project, project_id)
     if project is None:
         raise UserError("That project no longer exists.")
     card = card_for(session, project, now)

@@ -8,7 +8,7 @@ from functools import partial
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from bot.domain import outbox, update_parts
+from bot.domain import outbox, tenancy, update_parts
 from bot.domain.content import dump
 from bot.domain.errors import UserError
 from bot.domain.posts import OwedNeed, OwedReceived, OwedReminder, ProjectFacts
@@ -112,7 +112,7 @@ def mark_received(session: Session, *, item_id: int, by: str, who: str | None, b
     `who` is the client's name as Slack gives it (None for the team, shown as a mention of `by`).
     With `posted_in` (the channel of the reminder whose button was pressed), an item of another channel is refused.
     """
-    item = session.get(OwedItem, item_id)
+    item = tenancy.owned(session, OwedItem, item_id)
     if item is None:
         raise UserError(_("That item no longer exists."))
     if posted_in is not None and not _reminded_in(session, item, posted_in):

@@ -12,7 +12,7 @@ from datetime import datetime
 from sqlalchemy import or_, select, update
 from sqlalchemy.orm import Session
 
-from bot.domain import update_parts
+from bot.domain import tenancy, update_parts
 from bot.domain.errors import UserError
 from bot.domain.posts import UpdateItemFacts
 from bot.models import Project, WeeklyUpdate
@@ -60,7 +60,7 @@ def carried_by(session: Session, update_id: int, item_ids: list[int]) -> None:
 
 def set_hidden(session: Session, *, project_id: int, item_id: int, hidden: bool) -> UpdateItem:
     """The owner hides an item from the client's update (or shows it again)."""
-    item = session.get(UpdateItem, item_id)
+    item = tenancy.owned(session, UpdateItem, item_id)
     if item is None or item.project_id != project_id:
         raise UserError("That item is no longer waiting for the update.")
     item.hidden = hidden
@@ -98,7 +98,7 @@ def remove_highlight(session: Session, *, project: Project, key: str, now: datet
 
 def edit_text(session: Session, *, project_id: int, item_id: int, text: str, by: str) -> UpdateItem:
     """The owner rewords a highlight; what the message said stays in `original_text`."""
-    item = session.get(UpdateItem, item_id)
+    item = tenancy.owned(session, UpdateItem, item_id)
     if item is None or item.project_id != project_id:
         raise UserError("That highlight is no longer waiting for the update. Nothing was changed.")
     if item.source != SLACK:

@@ -16,7 +16,7 @@ from sqlalchemy.orm import Session, selectinload
 from sqlalchemy.orm.attributes import set_committed_value
 
 from bot.db import insert_rows, update_rows
-from bot.domain import history, outbox, update_items, update_parts
+from bot.domain import history, outbox, tenancy, update_items, update_parts
 from bot.domain.content import dump
 from bot.domain.errors import UserError
 from bot.domain.posts import (
@@ -395,7 +395,7 @@ def record_sent(session: Session, rows: list[OutboxMessage], now: datetime) -> N
 
 def _load(session: Session, update_id: int) -> tuple[Project, WeeklyUpdate]:
     project_id = session.scalar(select(WeeklyUpdate.project_id).where(WeeklyUpdate.id == update_id))
-    if project_id is None:
+    if project_id is None or tenancy.owned(session, Project, project_id) is None:
         raise UserError("That update no longer exists.")
     project = session.scalar(select(Project).where(Project.id == project_id)
                              .with_for_update(key_share=True).execution_options(populate_existing=True))
@@ -405,7 +405,7 @@ def _load(session: Session, update_id: int) -> tuple[Project, WeeklyUpdate]:
 
 
 def find_update(session: Session, update_id: int) -> tuple[WeeklyUpdate, Project]:
-    update = session.get(WeeklyUpdate, update_id)
+    update = tenancy.owned(session, WeeklyUpdate, update_id)
     if update is None:
         raise UserError("That update no longer exists.")
     return update, session.get(Project, update.project_id)
@@ -496,7 +496,7 @@ def editable_item(session: Session, *, update_id: int, item_id: int) -> UpdateIt
     """The highlight the owner asked to reword, while its update can still change."""
     project, update = _load(session, update_id)
     _still_changeable(session, update)
-    item = session.get(UpdateItem, item_id)
+    item = tenancy.owned(session, UpdateItem, item_id)
     if item is None or item.project_id != project.id or item.source != update_items.SLACK:
         raise UserError("That highlight is no longer waiting for the update. Nothing was changed.")
     return item
