@@ -4,6 +4,7 @@ import pytest
 from sqlalchemy import event, func, select
 
 import jobs.updates
+from bot.domain import outbox
 from bot.domain.owed import add_item
 from bot.domain.projects import NewProject, create_project
 from bot.domain.updates import record_sent
@@ -99,3 +100,24 @@ def test_updates_queued_in_bulk_are_in_the_history_once_each(services, clock, fa
     assert sorted((e.kind, e.subject_id) for e in found) == sorted(expected)
     assert all((e.project_id, e.occurred_at, e.detail) == expected[e.kind, e.subject_id] and e.team_id == HOME
                for e in found)
+
+
+def test_a_post_another_worker_queued_meanwhile_stays_one_row(services, clock, fake_slack, monkeypatch):
+    make_projects(services, clock, 2, fake_slack)
+    route = outbox.timeoff.route
+    with services.sessions.begin() as session:
+        posts = [{"project": project, "kind": "update", "period_key": "w1", "payload": {"text": f"Hi {project.id}"}}
+                 for project in session.scalars(select(Project).order_by(Project.id))]
+
+        def meanwhile(session_, unsent, now):
+            monkeypatch.setattr(outbox.timeoff, "route", route)
+            outbox.enqueue(session, now=now, **posts[0])
+            session.flush()
+            route(session_, unsent, now)
+
+        monkeypatch.setattr(outbox.timeoff, "route", meanwhile)
+        ids = outbox.enqueue_many(session, posts, now=clock.now())
+    with services.sessions() as session:
+        rows = {row.id: row.project_id for row in session.scalars(
+            select(OutboxMessage).where(OutboxMessage.period_key == "w1"))}
+    assert len(rows) == 2 and [rows[row_id] for row_id in ids] == [post["project"].id for post in posts]

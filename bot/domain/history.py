@@ -10,9 +10,10 @@ from __future__ import annotations
 from datetime import date, datetime
 from types import SimpleNamespace
 
-from sqlalchemy import event, insert, inspect, select
+from sqlalchemy import event, inspect, select
 from sqlalchemy.orm import Session
 
+from bot.db import append_rows
 from bot.domain.projects import local_today
 from bot.models import Milestone, MilestoneMove, OutboxMessage, Project, WeeklyUpdate
 from bot.models.delays import DelayNotice
@@ -188,7 +189,7 @@ def _write(session: Session, events: list[dict]) -> None:
         teams.update(session.execute(select(Project.id, Project.team_id).where(Project.id.in_(missing))).all())
     rows = [{**item, "team_id": teams[item["project_id"]]} for item in events if item["project_id"] in teams]
     if rows:
-        session.connection().execute(insert(HistoryEvent.__table__), rows)
+        append_rows(session, HistoryEvent.__table__, rows)
 
 
 def record(session: Session, *, project: Project, kind: str, at: datetime, actor: str | None = None, **detail) -> None:
