@@ -14,7 +14,7 @@ from bot.domain import kickoff, signals
 from bot.domain.errors import UserError
 from bot.domain.projects import find_project, language_name
 from bot.domain.update_settings import EXAMPLE, apply_settings, describe, parse_settings
-from bot.domain.updates import current_preview
+from bot.domain.update_decisions import current_preview
 from bot.models import Project
 from bot.mrkdwn import Markup, channel_link, code, fmt
 from bot.slack.gateway import OutcomeUnknown, RateLimited, SlackError

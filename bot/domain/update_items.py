@@ -157,7 +157,7 @@ def _rewrite_queued(session: Session, update_ids: set[int | None], now: datetime
     update_ids.discard(None)
     if update_ids:
         session.flush()
-        from bot.domain.updates import rewrite_queued  # updates builds on this module
+        from bot.domain.update_decisions import rewrite_queued  # it builds on this module
 
         rewrite_queued(session, update_ids=update_ids, now=now)
 

@@ -10,9 +10,10 @@ from bot import ids
 from bot.blocks.render import render
 from bot.blocks.updates import highlight_modal, note_modal
 from bot.domain.errors import UserError
-from bot.domain.updates import (
-    decide, editable_item, find_update, record_sent, set_item_hidden, set_item_text, set_note,
+from bot.domain.update_decisions import (
+    decide, editable_item, find_update, set_item_hidden, set_item_text, set_note,
 )
+from bot.domain.updates import record_sent
 from bot.listeners.common import (
     apology, ensure_internal_actor, first_delivery, in_transaction, interaction_key, log, served, slack_trouble,
 )
