@@ -127,6 +127,15 @@ def test_closures_listed_removed_and_shown_in_status(slack, services):
     assert len(rows(services, Closure)) == 2
 
 
+def test_status_shows_a_closure_until_its_last_day_ends_where_the_project_is(slack, clock):
+    slack.command('add-project "Acme Website" <#C07SHARED01|proj-acme-partner> tz=Pacific/Pago_Pago')
+    slack.command("closed acme-website from=2026-11-23 to=2026-11-23")
+    clock.set(utc(2026, 11, 24, 10, 59))
+    assert "Closures:" in slack.command("status acme-website").text
+    clock.set(utc(2026, 11, 24, 11))
+    assert "Closures:" not in slack.command("status acme-website").text
+
+
 def test_closed_bad_input_refused(slack, services):
     slack.command(ADD)
     assert "ends" in slack.command("closed acme-website from=2026-12-10 to=2026-12-01").text

@@ -75,6 +75,7 @@ def test_partner_sent_button_marks_received_and_raises_delay(slack, services, fa
 
 def test_team_marks_received_partner_cannot(slack, services, fake_slack):
     start(slack)
+    assert "Waiting on the client for: Brand assets" in slack.command("status acme-website").text
     listing = slack.command("owe acme-website")
     item_id = str(rows(services, OwedItem)[0].id)
     assert "Brand assets" in listing.text and ids.OWED_RECEIVED in listing.body
@@ -87,6 +88,7 @@ def test_team_marks_received_partner_cannot(slack, services, fake_slack):
     assert (item.state, item.received_by, item.received_via) == ("received", ALICE, "team")
     assert rows(services, DelayAlert) == []
     assert "owes us nothing" in slack.command("owe acme-website").text
+    assert "Waiting on the client for" not in slack.command("status acme-website").text
 
 
 def test_owe_bad_input_changes_nothing(slack, services):

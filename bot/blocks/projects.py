@@ -4,7 +4,7 @@ from __future__ import annotations
 from datetime import date
 
 from bot.blocks.format import HEALTH_EMOJI, HEALTH_WORDS, STATE_EMOJI, context, date_token, progress_bar, section
-from bot.domain.projects import business_hours, health, milestone_state, next_milestone
+from bot.domain.projects import health, milestone_state, next_milestone, weekdays
 from bot.domain.schedule import WEEKDAY_NAMES, zone
 from bot.models import Project
 from bot.mrkdwn import Markup, channel_link, code, fmt, user_mention
@@ -51,7 +51,7 @@ def project_list(projects: list[Project], today_of, total: int | None = None,
 def project_status(project: Project, today: date, extra_lines: list[str] | None = None) -> list[dict]:
     tz = zone(project.tz)
     state = health(project, today)
-    hours = business_hours(project)
+    hours = weekdays(project)
     header = fmt("{emoji} *{name}* — {words}\nClient channel {channel} · owner {owner} · updates {day}s at {time} "
                  "({tz}) · replies within {within}", emoji=Markup(HEALTH_EMOJI[state]), name=project.name,
                  words=HEALTH_WORDS[state], channel=channel_link(project.channel_id),

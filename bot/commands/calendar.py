@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
+from sqlalchemy import Row
 from sqlalchemy.orm import Session
 
 from bot.blocks.calendar import (
@@ -10,7 +11,7 @@ from bot.blocks.calendar import (
 )
 from bot.blocks.format import reply
 from bot.commands import Args, CommandContext, command
-from bot.commands.core import DATED_STATUS_LINES, owner_zone
+from bot.commands.core import DATED_STATUS_LINES, StatusLine, owner_zone
 from bot.commands.parse import user_id
 from bot.domain import closures, kickoff, timeoff
 from bot.domain.content import dump
@@ -104,9 +105,12 @@ def _today(ctx: CommandContext) -> date:
     return ctx.now.astimezone(zone(owner_zone(ctx.gateway, ctx.user_id))).date()
 
 
-def closures_status_line(session: Session, project: Project, now: datetime) -> str | None:
+def closures_status_line(session: Session, project: Project, now: datetime, facts: Row) -> str | None:
+    if not facts.closures_ahead:
+        return None
     return closure_status_line(closures.active_closures(project, local_today(project, now)), zone(project.tz))
 
 
-if closures_status_line not in DATED_STATUS_LINES:
-    DATED_STATUS_LINES.append(closures_status_line)
+CLOSURES_LINE = StatusLine(closures_status_line, lambda now: [closures.closures_ahead_fact(now)])
+if CLOSURES_LINE not in DATED_STATUS_LINES:
+    DATED_STATUS_LINES.append(CLOSURES_LINE)

@@ -2,9 +2,11 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy.orm import Session
+from sqlalchemy import Row
+from sqlalchemy.orm import Session, lazyload
 
 from bot.blocks.calendar import holidays_sentence
 from bot.blocks.format import instant_token, reply, section
@@ -18,7 +20,7 @@ from bot.domain.dates import parse_due_date
 from bot.domain.errors import UserError
 from bot.domain.projects import (
     NewProject, language_name, parse_language, active_projects, add_milestone, count_active_projects, create_project, find_milestone, find_project,
-    local_today, mark_done, open_milestones, set_progress,
+    find_project_row, local_today, mark_done, open_milestones, set_progress,
 )
 from bot.domain.trackers import linked_progress_refusal
 from bot.domain.schedule import WEEKDAY_NAMES, parse_cadence, parse_respond_within, zone
@@ -26,9 +28,21 @@ from bot.models import Project
 from bot.mrkdwn import Markup, channel_link, code, fmt, user_mention
 from bot.slack.gateway import SlackError, SlackGateway
 
-StatusLine = Callable[[Session, Project], str | None]
+
+
+@dataclass(frozen=True)
+class StatusLine:
+    """A line another feature adds to `/expect status`: `text(session, project, now, facts)`, or None for no line.
+
+    `facts(now)` names what the line needs to know as labelled expressions on the project (correlated scalar
+    subqueries); they are read in the query that finds the project and reach `text` as `facts`, that query's row.
+    """
+    text: Callable[[Session, Project, datetime, Row], str | None]
+    facts: Callable[[datetime], list] = lambda now: []
+
+
 STATUS_LINES: list[StatusLine] = []
-DATED_STATUS_LINES: list[Callable[[Session, Project, datetime], str | None]] = []
+DATED_STATUS_LINES: list[StatusLine] = []  # after STATUS_LINES
 ADD_PROJECT = '/expect add-project "Acme Website" #acme-shared client="Acme Corp" tz=Europe/Berlin cadence="mon 10:00"'
 
 
@@ -157,9 +171,13 @@ def list_projects(ctx: CommandContext, args: Args) -> dict:
 def status(ctx: CommandContext, args: Args) -> dict:
     if len(args.words) != 1:
         raise UserError("Say which project.", "/expect status acme-website")
-    project = find_project(ctx.session, team_id=ctx.team_id, ref=args.words[0])
-    extra = [line for line in (fn(ctx.session, project) for fn in STATUS_LINES) if line]
-    extra += [line for line in (fn(ctx.session, project, ctx.now) for fn in DATED_STATUS_LINES) if line]
+    lines = STATUS_LINES + DATED_STATUS_LINES
+    # One query finds the project and every line's facts; closures load only for a line that needs them.
+    facts = find_project_row(ctx.session, team_id=ctx.team_id, ref=args.words[0],
+                             columns=[fact for line in lines for fact in line.facts(ctx.now)],
+                             options=[lazyload(Project.closures)])
+    project = facts[0]
+    extra = [text for text in (line.text(ctx.session, project, ctx.now, facts) for line in lines) if text]
     return reply(f"Status of {project.name}", project_status(project, local_today(project, ctx.now), extra))
 
 

@@ -1,12 +1,17 @@
 """`/expect risk` and `/expect delay`: flag a slipping milestone, or tell the client a date moved."""
 from __future__ import annotations
 
+from datetime import datetime
+
+from sqlalchemy import Row
+from sqlalchemy.orm import Session
+
 from bot.blocks.format import instant_token, reply, section
 from bot.commands import Args, CommandContext, command
-from bot.commands.core import STATUS_LINES
+from bot.commands.core import STATUS_LINES, StatusLine
 from bot.domain import delays
 from bot.domain.dates import parse_due_date
-from bot.domain.delay_notices import NoticeDraft, lead_time_line, notify_client
+from bot.domain.delay_notices import NoticeDraft, lead_time_facts, lead_time_line, notify_client
 from bot.domain.delays import short_date
 from bot.domain.errors import UserError
 from bot.domain.projects import find_milestone, find_project, local_today
@@ -71,5 +76,10 @@ def announce_delay(ctx: CommandContext, args: Args) -> dict:
     return reply("Delay notice queued", [section(text)])
 
 
-if lead_time_line not in STATUS_LINES:
-    STATUS_LINES.append(lead_time_line)
+def lead_time_status(session: Session, project: Project, now: datetime, facts: Row) -> str | None:
+    return lead_time_line(facts.lead_moves, facts.lead_days_total, facts.lead_days_last)
+
+
+LEAD_TIME_LINE = StatusLine(lead_time_status, lambda now: lead_time_facts())
+if LEAD_TIME_LINE not in STATUS_LINES:
+    STATUS_LINES.append(LEAD_TIME_LINE)

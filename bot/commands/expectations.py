@@ -1,13 +1,16 @@
 """`/expect scope`, `/expect owe` and `/expect kickoff`; promise and owed lines for `/expect status`."""
 from __future__ import annotations
 
+from datetime import datetime
+
+from sqlalchemy import Row
 from sqlalchemy.orm import Session
 
 from bot.blocks.format import reply, section
 from bot.blocks.owed import owed_list
 from bot.blocks.render import render_payload
 from bot.commands import Args, CommandContext, command
-from bot.commands.core import STATUS_LINES
+from bot.commands.core import STATUS_LINES, StatusLine
 from bot.domain import kickoff, owed, promises, signals
 from bot.domain.dates import parse_due_date
 from bot.domain.errors import UserError
@@ -78,18 +81,19 @@ def preview_kickoff(ctx: CommandContext, args: Args) -> dict:
     return reply(card["text"], card["blocks"])
 
 
-def promises_line(session: Session, project: Project) -> str | None:
-    kept, decided = promises.kept_share(session, project_id=project.id)
+def promises_line(session: Session, project: Project, now: datetime, facts: Row) -> str | None:
+    kept, decided = facts.promises_kept, facts.promises_decided
     if not decided:
         return None
     return f"Promises kept: {round(100 * kept / decided)} % ({kept} of {decided} answered in time)"
 
 
-def owed_status_line(session: Session, project: Project) -> str | None:
-    items = owed.open_items(session, project_id=project.id)
+def owed_status_line(session: Session, project: Project, now: datetime, facts: Row) -> str | None:
+    items = owed.open_items(session, project_id=project.id) if facts.owed_open else []
     return f"Waiting on the client for: {', '.join(i.title for i in items[:5])}" if items else None
 
 
-for _line in (promises_line, owed_status_line):
+for _line in (StatusLine(promises_line, lambda now: promises.kept_share_facts()),
+              StatusLine(owed_status_line, lambda now: [owed.open_items_fact()])):
     if _line not in STATUS_LINES:
         STATUS_LINES.append(_line)

@@ -1,13 +1,19 @@
 """`/expect link` and `/expect unlink`: a milestone's progress, finished work and dates from GitHub, Jira or Linear."""
 from __future__ import annotations
 
+from datetime import datetime
+
+from sqlalchemy import Row
+from sqlalchemy.orm import Session
+
 from bot.blocks.format import reply, section
 from bot.commands import Args, CommandContext, command
-from bot.commands.core import DATED_STATUS_LINES
+from bot.commands.core import DATED_STATUS_LINES, StatusLine
 from bot.domain import trackers
 from bot.domain.errors import UserError
 from bot.domain.projects import find_milestone, find_project
 from bot.domain.trackers import NAMES, TrackerError
+from bot.models import Project
 from bot.mrkdwn import Markup, code, fmt
 from bot.settings import missing_tracker_settings
 from bot.trackers import KINDS
@@ -93,5 +99,10 @@ def unlink_milestone(ctx: CommandContext, args: Args) -> dict:
     return reply(f"Unlinked {milestone.title}", [section(text)])
 
 
-if trackers.status_lines not in DATED_STATUS_LINES:
-    DATED_STATUS_LINES.append(trackers.status_lines)
+def links_status_line(session: Session, project: Project, now: datetime, facts: Row) -> Markup | None:
+    return trackers.status_lines(session, project, now) if facts.tracker_links else None
+
+
+LINKS_LINE = StatusLine(links_status_line, lambda now: [trackers.links_fact()])
+if LINKS_LINE not in DATED_STATUS_LINES:
+    DATED_STATUS_LINES.append(LINKS_LINE)

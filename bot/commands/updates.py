@@ -2,13 +2,15 @@
 from __future__ import annotations
 
 import logging
+from datetime import datetime
 
+from sqlalchemy import Row
 from sqlalchemy.orm import Session
 
 from bot.blocks.format import instant_token, reply, section
 from bot.blocks.render import render, render_payload
 from bot.commands import Args, CommandContext, command
-from bot.commands.core import STATUS_LINES, check_channel
+from bot.commands.core import STATUS_LINES, StatusLine, check_channel
 from bot.commands.parse import channel_id
 from bot.domain import kickoff, signals
 from bot.domain.errors import UserError
@@ -83,17 +85,17 @@ def _rerender_pinned_card(ctx: CommandContext, project: Project) -> None:
     ctx.after_commit.append(update)
 
 
-def language_line(session: Session, project: Project) -> str:
+def language_line(session: Session, project: Project, now: datetime, facts: Row) -> str:
     return fmt("Client posts in {lang}. Change it with {example}.", lang=language_name(project.lang),
                example=code(f"/expect settings {project.slug} lang=uk"))
 
 
-def next_update_line(session: Session, project: Project) -> str | None:
+def next_update_line(session: Session, project: Project, now: datetime, facts: Row) -> str | None:
     if project.next_update_at is None:
         return None
     return fmt("Next weekly update {at} (approval {mode}).", at=instant_token(project.next_update_at),
                mode=project.approval_mode)
 
 
-STATUS_LINES.append(next_update_line)
-STATUS_LINES.append(language_line)
+STATUS_LINES.append(StatusLine(next_update_line))
+STATUS_LINES.append(StatusLine(language_line))

@@ -37,6 +37,14 @@ def add_closure(session: Session, *, project: Project, first: date, last: date, 
     return closure
 
 
+def closures_ahead_fact(now: datetime):
+    """Whether the project of the enclosing query may have closures not over yet (labelled `closures_ahead`): one
+    ending yesterday in UTC or later, since no zone's today is earlier; `active_closures` applies the project's own."""
+    earliest = (now - timedelta(days=1)).date()
+    return select(Closure.id).where(Closure.project_id == Project.id, Closure.end_date >= earliest).exists() \
+        .label("closures_ahead")
+
+
 def active_closures(project: Project, today: date) -> list[Closure]:
     """Closures not over yet, in order: the numbers `remove=<n>` uses."""
     return [c for c in project.closures if c.end_date >= today]

@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 from datetime import date, datetime, timedelta
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from bot.domain import outbox, tenancy
@@ -216,20 +216,26 @@ def ask_question(session: Session, *, notice: DelayNotice, by: str, text: str, n
     )
 
 
-def lead_time_line(session: Session, project: Project) -> str | None:
-    """`/expect status`: how far ahead the client heard about moved dates (last and average)."""
-    leads = list(session.scalars(
-        select(MilestoneMove.lead_days).join(Milestone, MilestoneMove.milestone_id == Milestone.id)
-        .where(Milestone.project_id == project.id, MilestoneMove.client_notified.is_(True),
-               MilestoneMove.lead_days.is_not(None))
-        .order_by(MilestoneMove.moved_at, MilestoneMove.id)
-    ))
-    if not leads:
+def lead_time_facts() -> list:
+    """The notified moves of the project of the enclosing query, as labelled scalar subqueries: how many
+    (`lead_moves`), their lead days in all (`lead_days_total`) and the latest one's (`lead_days_last`)."""
+    moves = (select(func.count()).select_from(MilestoneMove).join(Milestone, MilestoneMove.milestone_id == Milestone.id)
+             .where(Milestone.project_id == Project.id, MilestoneMove.client_notified.is_(True),
+                    MilestoneMove.lead_days.is_not(None)))
+    return [moves.scalar_subquery().label("lead_moves"),
+            moves.with_only_columns(func.sum(MilestoneMove.lead_days)).scalar_subquery().label("lead_days_total"),
+            moves.with_only_columns(MilestoneMove.lead_days).order_by(MilestoneMove.moved_at.desc(),
+                                                                      MilestoneMove.id.desc())
+            .limit(1).scalar_subquery().label("lead_days_last")]
+
+
+def lead_time_line(moves: int, total: int | None, last: int | None) -> str | None:
+    """`/expect status`: how far ahead the client heard about moved dates (last and average), from `lead_time_facts`."""
+    if not moves:
         return None
-    average = sum(leads) / len(leads)
     return (f":stopwatch: Delay lead time (days the client was told before the old date; negative = after): "
-            f"last {_signed(leads[-1])}, average {_signed(average)} over {len(leads)} "
-            f"moved date{'s' if len(leads) != 1 else ''}.")
+            f"last {_signed(last)}, average {_signed(total / moves)} over {moves} "
+            f"moved date{'s' if moves != 1 else ''}.")
 
 
 def _signed(days: float) -> str:

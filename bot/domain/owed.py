@@ -42,6 +42,12 @@ def add_item(session: Session, *, project: Project, title: str, due: date, block
     return item
 
 
+def open_items_fact():
+    """Whether the project of the enclosing query waits on open items (labelled `owed_open`)."""
+    return (select(OwedItem.id).where(OwedItem.project_id == Project.id, OwedItem.state == "open")
+            .exists().label("owed_open"))
+
+
 def open_items(session: Session, *, project_id: int) -> list[OwedItem]:
     return list(session.scalars(select(OwedItem).where(OwedItem.project_id == project_id, OwedItem.state == "open")
                                 .order_by(OwedItem.due_date, OwedItem.id)))

@@ -2,10 +2,11 @@
 from __future__ import annotations
 
 import difflib
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
-from sqlalchemy import func, select
+from sqlalchemy import Row, func, select
 from sqlalchemy.orm import Session
 
 from bot.domain.calendar import Calendar, parse_region, region_for_zone
@@ -63,6 +64,12 @@ def business_hours(project: Project) -> Calendar:
     closures = tuple((c.start_date, c.end_date) for c in getattr(project, "closures", ()))
     return Calendar(project.business_days, project.business_start, project.business_end, zone(project.tz),
                     getattr(project, "holidays", None), closures)
+
+
+def weekdays(project: Project) -> Calendar:
+    """The project's business days and hours alone: all that counting business days (milestone_state) needs, without
+    loading its closures."""
+    return Calendar(project.business_days, project.business_start, project.business_end, zone(project.tz))
 
 
 def next_update_slot(project: Project, *, after: datetime) -> datetime:
@@ -157,13 +164,19 @@ def count_active_projects(session: Session, team_id: str, *, up_to: int) -> int:
 
 def find_project(session: Session, *, team_id: str, ref: str) -> Project:
     """A project by slug or name; otherwise a UserError suggesting the closest names."""
+    return find_project_row(session, team_id=team_id, ref=ref)[0]
+
+
+def find_project_row(session: Session, *, team_id: str, ref: str, columns: Sequence = (),
+                     options: Sequence = ()) -> Row:
+    """`find_project`, reading `columns` (expressions on the project, such as correlated scalar subqueries) in the
+    same query, with loader `options`: the row is (project, *columns)."""
     ref = ref.strip()
-    project = session.scalar(select(Project).where(Project.team_id == team_id, Project.slug == slugify(ref)))
-    if project:
-        return project
-    project = session.scalar(select(Project).where(Project.team_id == team_id, func.lower(Project.name) == ref.lower()))
-    if project:
-        return project
+    query = select(Project, *columns).where(Project.team_id == team_id).options(*options)
+    row = session.execute(query.where(Project.slug == slugify(ref))).first() \
+        or session.execute(query.where(func.lower(Project.name) == ref.lower())).first()
+    if row:
+        return row
     slugs = list(session.scalars(select(Project.slug).where(Project.team_id == team_id, Project.status == "active")))
     close = difflib.get_close_matches(slugify(ref), slugs, n=3, cutoff=0.5)
     hint = (fmt(" Did you mean {slugs}?", slugs=Markup(", ").join(code(s) for s in close)) if close
@@ -267,8 +280,7 @@ def health(project: Project, today: date, milestones: list | None = None) -> str
     # One overdue milestone settles it, so the costlier at-risk check runs only when none is.
     if any(m.due_date < today for m in open_ones):
         return "off_track"
-    # Counting the business days left needs only the weekdays, so the project's closures are not loaded for it.
-    hours = Calendar(project.business_days, project.business_start, project.business_end, zone(project.tz))
+    hours = weekdays(project)
     if any(milestone_state(m, today, hours) == "at_risk" for m in open_ones):
         return "at_risk"
     return "on_track"

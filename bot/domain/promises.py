@@ -164,11 +164,12 @@ def _alert(project: Project, promise: ResponsePromise, now: datetime, *, overdue
                                          promise.excerpt, now, overdue))}
 
 
-def kept_share(session: Session, *, project_id: int) -> tuple[int, int]:
-    """(kept, decided): promises answered in time, out of those answered or already past their deadline."""
-    rows = session.execute(select(ResponsePromise.state, func.count()).where(
-        ResponsePromise.project_id == project_id,
+def kept_share_facts() -> list:
+    """`promises_kept` out of `promises_decided` (answered, or already past their deadline) for the project of the
+    enclosing query, as labelled scalar subqueries."""
+    decided = select(func.count()).where(
+        ResponsePromise.project_id == Project.id,
         (ResponsePromise.state != "open") | ResponsePromise.overdue_alerted_at.is_not(None),
-    ).group_by(ResponsePromise.state)).all()
-    counts = dict(rows)
-    return counts.get("kept", 0), sum(counts.values())
+    )
+    return [decided.where(ResponsePromise.state == "kept").scalar_subquery().label("promises_kept"),
+            decided.scalar_subquery().label("promises_decided")]

@@ -93,6 +93,11 @@ def link_for(session: Session, milestone_id: int) -> TrackerLink | None:
     return session.scalar(select(TrackerLink).where(TrackerLink.milestone_id == milestone_id))
 
 
+def links_fact():
+    """Whether the project of the enclosing query has linked milestones (labelled `tracker_links`)."""
+    return select(TrackerLink.id).where(TrackerLink.project_id == Project.id).exists().label("tracker_links")
+
+
 def links_of(session: Session, project_id: int) -> list[TrackerLink]:
     return list(session.scalars(select(TrackerLink).where(TrackerLink.project_id == project_id)
                                 .order_by(TrackerLink.id)))
