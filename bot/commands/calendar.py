@@ -111,6 +111,6 @@ def closures_status_line(session: Session, project: Project, now: datetime, fact
     return closure_status_line(closures.active_closures(project, local_today(project, now)), zone(project.tz))
 
 
-CLOSURES_LINE = StatusLine(closures_status_line, lambda now: [closures.closures_ahead_fact(now)])
+CLOSURES_LINE = StatusLine(closures_status_line, (closures.closures_ahead_fact(),), closures.closures_ahead_params)
 if CLOSURES_LINE not in DATED_STATUS_LINES:
     DATED_STATUS_LINES.append(CLOSURES_LINE)

@@ -4,8 +4,9 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
+from functools import lru_cache
 
-from sqlalchemy import Row
+from sqlalchemy import Row, Select, bindparam, select
 from sqlalchemy.orm import Session, lazyload
 
 from bot.blocks.calendar import holidays_sentence
@@ -20,25 +21,28 @@ from bot.domain.dates import parse_due_date
 from bot.domain.errors import UserError
 from bot.domain.projects import (
     NewProject, language_name, parse_language, active_projects, add_milestone, count_active_projects, create_project, find_milestone, find_project,
-    find_project_row, local_today, mark_done, open_milestones, set_progress,
+    local_today, mark_done, open_milestones, set_progress,
 )
 from bot.domain.trackers import linked_progress_refusal
 from bot.domain.schedule import WEEKDAY_NAMES, parse_cadence, parse_respond_within, zone
+from bot.domain.text import slugify
 from bot.models import Project
 from bot.mrkdwn import Markup, channel_link, code, fmt, user_mention
 from bot.slack.gateway import SlackError, SlackGateway
 
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class StatusLine:
     """A line another feature adds to `/expect status`: `text(session, project, now, facts)`, or None for no line.
 
-    `facts(now)` names what the line needs to know as labelled expressions on the project (correlated scalar
-    subqueries); they are read in the query that finds the project and reach `text` as `facts`, that query's row.
+    `facts` are what the line needs to know, as labelled expressions on the project (correlated scalar subqueries).
+    They are read in the one query that finds the project, with the values of their bind parameters from
+    `params(now)`, and reach `text` as that query's row.
     """
     text: Callable[[Session, Project, datetime, Row], str | None]
-    facts: Callable[[datetime], list] = lambda now: []
+    facts: tuple = ()
+    params: Callable[[datetime], dict] = lambda now: {}
 
 
 STATUS_LINES: list[StatusLine] = []
@@ -171,14 +175,26 @@ def list_projects(ctx: CommandContext, args: Args) -> dict:
 def status(ctx: CommandContext, args: Args) -> dict:
     if len(args.words) != 1:
         raise UserError("Say which project.", "/expect status acme-website")
-    lines = STATUS_LINES + DATED_STATUS_LINES
-    # One query finds the project and every line's facts; closures load only for a line that needs them.
-    facts = find_project_row(ctx.session, team_id=ctx.team_id, ref=args.words[0],
-                             columns=[fact for line in lines for fact in line.facts(ctx.now)],
-                             options=[lazyload(Project.closures)])
+    lines = (*STATUS_LINES, *DATED_STATUS_LINES)
+    params = {"team_id": ctx.team_id, "slug": slugify(args.words[0].strip())}
+    for line in lines:
+        params.update(line.params(ctx.now))
+    facts = ctx.session.execute(status_query(lines), params).first()
+    if facts is None:  # not a slug: the project by name, or a UserError naming the closest ones
+        project = find_project(ctx.session, team_id=ctx.team_id, ref=args.words[0])
+        facts = ctx.session.execute(status_query(lines), {**params, "slug": project.slug}).first()
     project = facts[0]
     extra = [text for text in (line.text(ctx.session, project, ctx.now, facts) for line in lines) if text]
     return reply(f"Status of {project.name}", project_status(project, local_today(project, ctx.now), extra))
+
+
+@lru_cache(maxsize=8)
+def status_query(lines: tuple[StatusLine, ...]) -> Select:
+    """A project by `team_id` and `slug` with every line's facts. Built once, since building a statement this size
+    and its cache key costs more than running it; closures load only for a line that needs them."""
+    return (select(Project, *(fact for line in lines for fact in line.facts))
+            .where(Project.team_id == bindparam("team_id"), Project.slug == bindparam("slug"))
+            .options(lazyload(Project.closures)))
 
 
 @command("progress", usage="progress <project> <milestone> <0-100>%", summary="record progress on a milestone")

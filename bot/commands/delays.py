@@ -80,6 +80,6 @@ def lead_time_status(session: Session, project: Project, now: datetime, facts: R
     return lead_time_line(facts.lead_moves, facts.lead_days_total, facts.lead_days_last)
 
 
-LEAD_TIME_LINE = StatusLine(lead_time_status, lambda now: lead_time_facts())
+LEAD_TIME_LINE = StatusLine(lead_time_status, lead_time_facts())
 if LEAD_TIME_LINE not in STATUS_LINES:
     STATUS_LINES.append(LEAD_TIME_LINE)

@@ -93,7 +93,7 @@ def owed_status_line(session: Session, project: Project, now: datetime, facts: R
     return f"Waiting on the client for: {', '.join(i.title for i in items[:5])}" if items else None
 
 
-for _line in (StatusLine(promises_line, lambda now: promises.kept_share_facts()),
-              StatusLine(owed_status_line, lambda now: [owed.open_items_fact()])):
+for _line in (StatusLine(promises_line, promises.kept_share_facts()),
+              StatusLine(owed_status_line, (owed.open_items_fact(),))):
     if _line not in STATUS_LINES:
         STATUS_LINES.append(_line)

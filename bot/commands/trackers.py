@@ -103,6 +103,6 @@ def links_status_line(session: Session, project: Project, now: datetime, facts: 
     return trackers.status_lines(session, project, now) if facts.tracker_links else None
 
 
-LINKS_LINE = StatusLine(links_status_line, lambda now: [trackers.links_fact()])
+LINKS_LINE = StatusLine(links_status_line, (trackers.links_fact(),))
 if LINKS_LINE not in DATED_STATUS_LINES:
     DATED_STATUS_LINES.append(LINKS_LINE)

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from datetime import date, datetime, timedelta
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 from sqlalchemy.orm import Session
 
 from bot.domain.errors import UserError
@@ -37,12 +37,16 @@ def add_closure(session: Session, *, project: Project, first: date, last: date, 
     return closure
 
 
-def closures_ahead_fact(now: datetime):
+def closures_ahead_fact():
     """Whether the project of the enclosing query may have closures not over yet (labelled `closures_ahead`): one
-    ending yesterday in UTC or later, since no zone's today is earlier; `active_closures` applies the project's own."""
-    earliest = (now - timedelta(days=1)).date()
-    return select(Closure.id).where(Closure.project_id == Project.id, Closure.end_date >= earliest).exists() \
-        .label("closures_ahead")
+    ending on the date `closures_ahead_params` gives or later; `active_closures` applies the project's own today."""
+    return (select(Closure.id).where(Closure.project_id == Project.id, Closure.end_date >= bindparam("closures_from"))
+            .exists().label("closures_ahead"))
+
+
+def closures_ahead_params(now: datetime) -> dict:
+    """Yesterday in UTC: no zone's today is earlier."""
+    return {"closures_from": (now - timedelta(days=1)).date()}
 
 
 def active_closures(project: Project, today: date) -> list[Closure]:

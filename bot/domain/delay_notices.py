@@ -216,17 +216,17 @@ def ask_question(session: Session, *, notice: DelayNotice, by: str, text: str, n
     )
 
 
-def lead_time_facts() -> list:
+def lead_time_facts() -> tuple:
     """The notified moves of the project of the enclosing query, as labelled scalar subqueries: how many
     (`lead_moves`), their lead days in all (`lead_days_total`) and the latest one's (`lead_days_last`)."""
     moves = (select(func.count()).select_from(MilestoneMove).join(Milestone, MilestoneMove.milestone_id == Milestone.id)
              .where(Milestone.project_id == Project.id, MilestoneMove.client_notified.is_(True),
                     MilestoneMove.lead_days.is_not(None)))
-    return [moves.scalar_subquery().label("lead_moves"),
+    return (moves.scalar_subquery().label("lead_moves"),
             moves.with_only_columns(func.sum(MilestoneMove.lead_days)).scalar_subquery().label("lead_days_total"),
             moves.with_only_columns(MilestoneMove.lead_days).order_by(MilestoneMove.moved_at.desc(),
                                                                       MilestoneMove.id.desc())
-            .limit(1).scalar_subquery().label("lead_days_last")]
+            .limit(1).scalar_subquery().label("lead_days_last"))
 
 
 def lead_time_line(moves: int, total: int | None, last: int | None) -> str | None:

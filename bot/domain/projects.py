@@ -2,11 +2,10 @@
 from __future__ import annotations
 
 import difflib
-from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
-from sqlalchemy import Row, func, select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from bot.domain.calendar import Calendar, parse_region, region_for_zone
@@ -164,19 +163,13 @@ def count_active_projects(session: Session, team_id: str, *, up_to: int) -> int:
 
 def find_project(session: Session, *, team_id: str, ref: str) -> Project:
     """A project by slug or name; otherwise a UserError suggesting the closest names."""
-    return find_project_row(session, team_id=team_id, ref=ref)[0]
-
-
-def find_project_row(session: Session, *, team_id: str, ref: str, columns: Sequence = (),
-                     options: Sequence = ()) -> Row:
-    """`find_project`, reading `columns` (expressions on the project, such as correlated scalar subqueries) in the
-    same query, with loader `options`: the row is (project, *columns)."""
     ref = ref.strip()
-    query = select(Project, *columns).where(Project.team_id == team_id).options(*options)
-    row = session.execute(query.where(Project.slug == slugify(ref))).first() \
-        or session.execute(query.where(func.lower(Project.name) == ref.lower())).first()
-    if row:
-        return row
+    project = session.scalar(select(Project).where(Project.team_id == team_id, Project.slug == slugify(ref)))
+    if project:
+        return project
+    project = session.scalar(select(Project).where(Project.team_id == team_id, func.lower(Project.name) == ref.lower()))
+    if project:
+        return project
     slugs = list(session.scalars(select(Project.slug).where(Project.team_id == team_id, Project.status == "active")))
     close = difflib.get_close_matches(slugify(ref), slugs, n=3, cutoff=0.5)
     hint = (fmt(" Did you mean {slugs}?", slugs=Markup(", ").join(code(s) for s in close)) if close

@@ -164,12 +164,12 @@ def _alert(project: Project, promise: ResponsePromise, now: datetime, *, overdue
                                          promise.excerpt, now, overdue))}
 
 
-def kept_share_facts() -> list:
+def kept_share_facts() -> tuple:
     """`promises_kept` out of `promises_decided` (answered, or already past their deadline) for the project of the
     enclosing query, as labelled scalar subqueries."""
     decided = select(func.count()).where(
         ResponsePromise.project_id == Project.id,
         (ResponsePromise.state != "open") | ResponsePromise.overdue_alerted_at.is_not(None),
     )
-    return [decided.where(ResponsePromise.state == "kept").scalar_subquery().label("promises_kept"),
-            decided.scalar_subquery().label("promises_decided")]
+    return (decided.where(ResponsePromise.state == "kept").scalar_subquery().label("promises_kept"),
+            decided.scalar_subquery().label("promises_decided"))
