@@ -5,7 +5,7 @@ import difflib
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
-from sqlalchemy import func, select
+from sqlalchemy import bindparam, func, select
 from sqlalchemy.orm import Session
 
 from bot.domain.calendar import Calendar, parse_region, region_for_zone
@@ -126,39 +126,46 @@ def project_in_channel(session: Session, channel_id: str) -> Project | None:
         .order_by(Project.channel_id != channel_id, Project.id).limit(1))
 
 
-def active_projects(session: Session, team_id: str, *, limit: int | None = None) -> list:
-    """Active projects in slug order (their names, case-blind); only the first `limit` if given.
+# `/expect list` runs these on every ack, so they are built once: building a statement and its cache key costs
+# about as much as running it.
+_ACTIVE = (
+    select(Project.id, Project.name, Project.slug, Project.channel_id, Project.tz, Project.health_override,
+           Project.business_days, Project.business_start, Project.business_end)
+    .where(Project.team_id == bindparam("team_id"), Project.status == "active")
+    .order_by(Project.slug).limit(bindparam("limit"))
+)
+_FIRST_ACTIVE = (select(Project.id).where(Project.team_id == bindparam("team_id"), Project.status == "active")
+                 .limit(bindparam("up_to")).subquery())
+_COUNT_ACTIVE = select(func.count()).select_from(_FIRST_ACTIVE)
+_OPEN_MILESTONES = (
+    select(Milestone.project_id, Milestone.number, Milestone.title, Milestone.state, Milestone.start_date,
+           Milestone.due_date, Milestone.progress, Milestone.risk_note)
+    .where(Milestone.project_id.in_(bindparam("project_ids", expanding=True)), Milestone.state != "done")
+    .order_by(Milestone.project_id, Milestone.number)
+)
+
+
+def active_projects(session: Session, team_id: str, *, limit: int) -> list:
+    """The first `limit` active projects in slug order (their names, case-blind).
 
     Read-only rows of what a list shows and `health` reads (with `open_milestones`): far cheaper than whole objects.
     """
-    columns = (Project.id, Project.name, Project.slug, Project.channel_id, Project.tz, Project.health_override,
-               Project.business_days, Project.business_start, Project.business_end)
-    query = (
-        select(*columns)
-        .where(Project.team_id == team_id, Project.status == "active")
-        .order_by(Project.slug)
-        .limit(limit)
-    )
-    return list(session.execute(query))
+    return list(session.execute(_ACTIVE, {"team_id": team_id, "limit": limit}))
 
 
 def open_milestones(session: Session, project_ids: list[int]) -> dict[int, list]:
     """Read-only rows of the open milestones of these projects, by project id: all `health` needs, and cheap."""
-    columns = (Milestone.project_id, Milestone.number, Milestone.title, Milestone.state, Milestone.start_date,
-               Milestone.due_date, Milestone.progress, Milestone.risk_note)
     found: dict[int, list] = {project_id: [] for project_id in project_ids}
     if project_ids:
-        query = select(*columns).where(Milestone.project_id.in_(project_ids), Milestone.state != "done")
-        for row in session.execute(query.order_by(Milestone.project_id, Milestone.number)):
+        for row in session.execute(_OPEN_MILESTONES, {"project_ids": project_ids}):
             found[row.project_id].append(row)
     return found
 
 
 def count_active_projects(session: Session, team_id: str, *, up_to: int) -> int:
-    """How many active projects there are, counting no further than `up_to` (cheap however many there are)."""
-    first = (select(Project.id).where(Project.team_id == team_id, Project.status == "active")
-             .order_by(Project.slug).limit(up_to).subquery())
-    return session.scalar(select(func.count()).select_from(first)) or 0
+    """How many active projects there are, counting no further than `up_to` (cheap however many there are: which
+    ones are counted does not matter, so ix_project_listed alone answers)."""
+    return session.scalar(_COUNT_ACTIVE, {"team_id": team_id, "up_to": up_to}) or 0
 
 
 def find_project(session: Session, *, team_id: str, ref: str) -> Project:

@@ -18,6 +18,7 @@ class Project(Base):
         UniqueConstraint("team_id", "slug"),
         Index("ix_project_due", "status", "next_update_at"),
         Index("ix_project_preview_due", "status", "next_preview_at"),
+        Index("ix_project_listed", "team_id", "status", "slug"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
