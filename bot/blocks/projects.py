@@ -48,9 +48,12 @@ def project_list(projects: list[Project], today_of, total: int | None = None,
     return blocks
 
 
-def project_status(project: Project, today: date, extra_lines: list[str] | None = None) -> list[dict]:
+def project_status(project: Project, today: date, extra_lines: list[str] | None = None,
+                   milestones: list | None = None) -> list[dict]:
+    """`milestones` (such as `milestone_rows`) stands in for `project.milestones` when given."""
+    milestones = project.milestones if milestones is None else milestones
     tz = zone(project.tz)
-    state = health(project, today)
+    state = health(project, today, milestones)
     hours = weekdays(project)
     header = fmt("{emoji} *{name}* — {words}\nClient channel {channel} · owner {owner} · updates {day}s at {time} "
                  "({tz}) · replies within {within}", emoji=Markup(HEALTH_EMOJI[state]), name=project.name,
@@ -61,7 +64,7 @@ def project_status(project: Project, today: date, extra_lines: list[str] | None 
     if project.attention:
         blocks.append(section(Markup(":warning: Needs attention: ") + Markup(project.attention)))
     rows = []
-    for milestone in project.milestones:
+    for milestone in milestones:
         ms_state = milestone_state(milestone, today, hours)
         moved = ""
         if milestone.due_date != milestone.baseline_due_date:

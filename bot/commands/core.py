@@ -21,7 +21,7 @@ from bot.domain.dates import parse_due_date
 from bot.domain.errors import UserError
 from bot.domain.projects import (
     NewProject, language_name, parse_language, active_projects, add_milestone, count_active_projects, create_project, find_milestone, find_project,
-    local_today, mark_done, open_milestones, set_progress,
+    local_today, mark_done, milestone_rows, open_milestones, set_progress,
 )
 from bot.domain.trackers import linked_progress_refusal
 from bot.domain.schedule import WEEKDAY_NAMES, parse_cadence, parse_respond_within, zone
@@ -185,7 +185,8 @@ def status(ctx: CommandContext, args: Args) -> dict:
         facts = ctx.session.execute(status_query(lines), {**params, "slug": project.slug}).first()
     project = facts[0]
     extra = [text for text in (line.text(ctx.session, project, ctx.now, facts) for line in lines) if text]
-    return reply(f"Status of {project.name}", project_status(project, local_today(project, ctx.now), extra))
+    return reply(f"Status of {project.name}", project_status(project, local_today(project, ctx.now), extra,
+                                                             milestone_rows(ctx.session, project.id)))
 
 
 @lru_cache(maxsize=8)

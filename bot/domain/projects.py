@@ -144,6 +144,12 @@ _OPEN_MILESTONES = (
     .order_by(Milestone.project_id, Milestone.number)
 )
 
+_MILESTONES = (
+    select(Milestone.number, Milestone.title, Milestone.state, Milestone.start_date, Milestone.due_date,
+           Milestone.baseline_due_date, Milestone.progress, Milestone.risk_note)
+    .where(Milestone.project_id == bindparam("project_id")).order_by(Milestone.number)
+)
+
 
 def active_projects(session: Session, team_id: str, *, limit: int) -> list:
     """The first `limit` active projects in slug order (their names, case-blind).
@@ -160,6 +166,11 @@ def open_milestones(session: Session, project_ids: list[int]) -> dict[int, list]
         for row in session.execute(_OPEN_MILESTONES, {"project_ids": project_ids}):
             found[row.project_id].append(row)
     return found
+
+
+def milestone_rows(session: Session, project_id: int) -> list:
+    """Read-only rows of a project's milestones in number order: what `/expect status` shows and `health` reads."""
+    return list(session.execute(_MILESTONES, {"project_id": project_id}))
 
 
 def count_active_projects(session: Session, team_id: str, *, up_to: int) -> int:
