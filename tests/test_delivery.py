@@ -339,3 +339,25 @@ def test_content_renders_at_send_time_and_a_bad_row_fails_alone(services, clock,
     assert row(services, bad_id).error == "render_failed"
     [message] = bot_messages(fake_slack, SHARED)
     assert message["text"].startswith("Thanks, &lt;!here&gt; Bob — we'll get back to you by <!date^")
+
+
+def test_closing_lets_a_background_pass_finish_what_it_claimed_and_start_no_other(services, clock, fake_slack,
+                                                                                  project_id):
+    channels = [f"C0SHUT{n:04d}" for n in range(12)]
+    for channel in channels:
+        fake_slack.add_channel(channel, channel.lower())
+    ids = [post(services, clock, project_id, key=f"k{n}", channel_id=channels[n], client_visible=False)
+           for n in range(12)]
+    services.dispatcher.batch = 4
+    fake_slack.set_latency(0.3)
+    services.dispatcher.kick()
+    fake_slack.wait_for("chat.postMessage")
+    services.dispatcher.close()
+    assert not [t for t in threading.enumerate() if t.name == "deliver-kick"]
+    fake_slack.set_latency(0)
+    states = {r.id: r.state for r in all_rows(services)}
+    sent = sorted(i for i in ids if states[i] == "sent")
+    assert 0 < len(sent) < 12 and {states[i] for i in ids} - {"sent"} == {"pending"}
+    assert posts(fake_slack) == {str(i): 1 for i in sent}
+    services.dispatcher.kick()
+    assert not [t for t in threading.enumerate() if t.name == "deliver-kick"]

@@ -116,13 +116,18 @@ class Dispatcher:
         self._pool = ThreadPoolExecutor(max_workers=threads, thread_name_prefix="deliver")
         self._kick_lock = threading.Lock()
         self._run_lock = threading.Lock()
+        self._closed = threading.Event()
 
-    def close(self) -> None:
+    def close(self, wait: float = 30.0) -> None:
+        """Stop: no new pass starts, a background pass finishes the sends it has claimed, then the threads end."""
+        self._closed.set()
+        if self._kick_lock.acquire(timeout=wait):
+            self._kick_lock.release()
         self._pool.shutdown(wait=True)
 
     def kick(self) -> None:
         """Deliver now, in the background, without waiting for the next tick."""
-        if self._kick_lock.acquire(blocking=False):
+        if not self._closed.is_set() and self._kick_lock.acquire(blocking=False):
             def run():
                 try:
                     self.run_once()
@@ -137,6 +142,8 @@ class Dispatcher:
         totals: Counter = Counter()
         with self._run_lock:
             for _ in range(max_rounds):
+                if self._closed.is_set():
+                    break
                 claims = self._claim()
                 if not claims:
                     break
