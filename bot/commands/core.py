@@ -31,7 +31,6 @@ from bot.mrkdwn import Markup, channel_link, code, fmt, user_mention
 from bot.slack.gateway import SlackError, SlackGateway
 
 
-
 @dataclass(frozen=True, eq=False)
 class StatusLine:
     """A line another feature adds to `/expect status`: `text(session, project, now, facts)`, or None for no line.
