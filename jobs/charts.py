@@ -27,7 +27,7 @@ def draw_charts(context: JobContext) -> dict:
         with context.sessions.begin() as session:
             claimed = charts.claim(session, request_id, now=context.now)
             user_id = claimed and claimed[0].user_id
-            team = claimed and _team(session, claimed[0].project_id)
+            team = claimed and _owner(session, claimed[0].project_id)[0]
         if claimed is None:
             continue
         timeline = claimed[1]
@@ -36,7 +36,7 @@ def draw_charts(context: JobContext) -> dict:
             charts.finish(session, request_id, file_id=file_id, error=error, now=context.now)
         counts["sent" if file_id else "failed"] += 1
     with context.sessions.begin() as session:
-        due = [(project_id, _team(session, project_id), locale_for(session.get(Project, project_id)), timeline)
+        due = [(project_id, *_owner(session, project_id), timeline)
                for project_id, timeline in charts.due_for_updates(session, now=context.now, limit=LIMIT)]
     for project_id, team, language, timeline in due:
         file_id, _ = _upload(context, team, timeline, language=language)
@@ -47,9 +47,10 @@ def draw_charts(context: JobContext) -> dict:
     return dict(counts)
 
 
-def _team(session, project_id: int) -> tuple[str, str | None]:
+def _owner(session, project_id: int) -> tuple[tuple[str, str | None], str]:
+    """The project's workspace (team, enterprise) and its client's language."""
     project = session.get(Project, project_id)
-    return project.team_id, project.enterprise_id
+    return (project.team_id, project.enterprise_id), locale_for(project)
 
 
 def _upload(context: JobContext, team: tuple[str, str | None], timeline, *, user_id: str | None = None,

@@ -301,20 +301,22 @@ def resync(session: Session, *, kind: str, refs: set[str], client: TrackerClient
 
 def on_reopened(session: Session, *, kind: str, target: str, refs: list[str], now: datetime) -> int:
     """Issues reopened in a tracker are not finished: they leave the next update of every project linked to that
-    target (whatever milestone they are in now). Every tracker's webhook calls this; returns the items that went."""
-    projects = list(session.scalars(select(TrackerLink.project_id).distinct().where(
-        TrackerLink.kind == kind, TrackerLink.target == target)))
-    return update_items.withdraw(session, project_ids=projects, keys=[item_key(kind, target, ref) for ref in refs],
-                                 now=now)
+    target (whatever milestone they are in now). Returns the items that went."""
+    return _withdraw_reopened(session, kind, refs, now, TrackerLink.target == target)
 
 
 def on_reopened_in(session: Session, *, kind: str, link_refs: list[str], ref: str, now: datetime) -> int:
     """An issue reopened in a tracker whose links are known by remote milestone (`link_refs`), whatever target they
     were typed as: it leaves the next update of every project following one of them; returns the items that went."""
-    found = set(session.execute(select(TrackerLink.project_id, TrackerLink.target).where(
-        TrackerLink.kind == kind, TrackerLink.ref.in_(link_refs))).all())
-    return sum(update_items.withdraw(session, project_ids=[project_id], keys=[item_key(kind, target, ref)], now=now)
-               for project_id, target in found)
+    return _withdraw_reopened(session, kind, [ref], now, TrackerLink.ref.in_(link_refs))
+
+
+def _withdraw_reopened(session: Session, kind: str, refs: list[str], now: datetime, *where) -> int:
+    found = session.execute(select(TrackerLink.project_id, TrackerLink.target).distinct()
+                            .where(TrackerLink.kind == kind, *where)).all()
+    return update_items.withdraw(session, project_ids=sorted({project_id for project_id, _ in found}),
+                                 keys=sorted({item_key(kind, target, ref) for _, target in found for ref in refs}),
+                                 now=now)
 
 
 def describe(link: TrackerLink, now: datetime) -> Markup:
